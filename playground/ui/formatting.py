@@ -1,0 +1,91 @@
+"""Turn Answer records into what the Compare tab shows: metric tiles and the summary table."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from playground.records import Answer
+
+SUMMARY_COLUMNS = [
+    "lane",
+    "model",
+    "prompt tokens",
+    "completion tokens",
+    "cost (USD)",
+    "TTFT (s)",
+    "latency (s)",
+    "tokens/s",
+    "status",
+]
+
+
+def format_cost(cost_usd: float | None) -> str:
+    """A price, or "unknown" where none is known (never a silent $0)."""
+    if cost_usd is None:
+        return "unknown"
+    return f"${cost_usd:.6f}" if cost_usd < 0.01 else f"${cost_usd:.4f}"
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s"
+
+
+def metric_values(answer: Answer) -> dict[str, str]:
+    """Each metric of one lane as display text; "…" while it is still being measured."""
+    if not answer.done:
+        pending = "…"
+        return {
+            "prompt tokens": pending,
+            "completion tokens": pending,
+            "cost": pending,
+            "TTFT": _seconds(answer.ttft_s) if answer.ttft_s else pending,
+            "latency": pending,
+            "tokens/s": pending,
+        }
+    tps = answer.tokens_per_second
+    return {
+        "prompt tokens": str(answer.usage.prompt_tokens),
+        "completion tokens": str(answer.usage.completion_tokens),
+        "cost": format_cost(answer.cost_usd),
+        "TTFT": _seconds(answer.ttft_s),
+        "latency": _seconds(answer.latency_s),
+        "tokens/s": "—" if tps is None else f"{tps:.1f}",
+    }
+
+
+def metrics_html(answer: Answer | None) -> str:
+    """The metrics row of one lane as small labelled tiles (data-metric attributes for tests)."""
+    if answer is None:
+        return '<div class="lane-metrics lane-idle">Ask a question to see this lane\'s figures.</div>'
+    if answer.error:
+        return f'<div class="lane-metrics lane-error" role="alert">⚠ {html.escape(answer.error)}</div>'
+    tiles = "".join(
+        f'<div class="metric" data-metric="{html.escape(name)}">'
+        f'<span class="metric-value">{html.escape(value)}</span>'
+        f'<span class="metric-label">{html.escape(name)}</span></div>'
+        for name, value in metric_values(answer).items()
+    )
+    return f'<div class="lane-metrics">{tiles}</div>'
+
+
+def summary_table(answers: list[Answer]) -> pd.DataFrame:
+    """One row per lane lining up the figures of the finished answers."""
+    rows = []
+    for a in answers:
+        tps = a.tokens_per_second
+        rows.append(
+            {
+                "lane": a.lane,
+                "model": a.model,
+                "prompt tokens": a.usage.prompt_tokens if a.done and not a.error else None,
+                "completion tokens": a.usage.completion_tokens if a.done and not a.error else None,
+                "cost (USD)": format_cost(a.cost_usd) if a.done and not a.error else "",
+                "TTFT (s)": round(a.ttft_s, 3) if a.ttft_s is not None else None,
+                "latency (s)": round(a.latency_s, 3) if a.latency_s is not None else None,
+                "tokens/s": round(tps, 1) if tps is not None else None,
+                "status": f"error: {a.error}" if a.error else ("done" if a.done else "running"),
+            }
+        )
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

@@ -1,0 +1,45 @@
+"""The Compare tab in a real browser: ask a question, every lane answers with all its metrics."""
+
+from __future__ import annotations
+
+import pytest
+
+from playground.strategies import lane_names
+
+pytestmark = pytest.mark.browser
+
+BAD_METRIC_TEXT = {"", "nan", "none", "…", "null", "undefined"}
+
+
+def _lane_metrics(page, lane: str) -> dict[str, str]:
+    tiles = page.locator(f"#{lane}-metrics [data-metric]")
+    return {
+        tiles.nth(i).get_attribute("data-metric"): tiles.nth(i).locator(".metric-value").inner_text().strip()
+        for i in range(tiles.count())
+    }
+
+
+def test_every_lane_answers_with_its_metrics(page) -> None:
+    page.locator("#compare-question textarea").fill("What is the capital of France?")
+    page.locator("#compare-ask").click()
+    # Done when every lane's latency tile holds a measured value.
+    for lane in lane_names():
+        page.locator(f"#{lane}-metrics [data-metric='latency'] .metric-value").filter(has_text=" s").wait_for()
+
+    summary = page.locator("#compare-summary").inner_text()
+    for lane in lane_names():
+        assert page.locator(f"#{lane}-answer").inner_text().strip(), f"{lane} lane shows no answer"
+        assert not page.locator(f"#{lane}-metrics .lane-error").count(), f"{lane} lane shows an error"
+        metrics = _lane_metrics(page, lane)
+        assert set(metrics) == {"prompt tokens", "completion tokens", "cost", "TTFT", "latency", "tokens/s"}
+        bad = {name: value for name, value in metrics.items() if value.lower() in BAD_METRIC_TEXT}
+        assert not bad, f"{lane} lane has unfilled metrics: {bad}"
+        assert int(metrics["prompt tokens"]) > 0 and int(metrics["completion tokens"]) > 0
+        assert lane in summary
+
+
+def test_empty_question_gets_one_clear_message(page) -> None:
+    page.locator("#compare-ask").click()
+    page.get_by_text("the question is empty").first.wait_for(timeout=30_000)
+    for lane in lane_names():
+        assert not page.locator(f"#{lane}-answer").inner_text().strip()

@@ -1,0 +1,66 @@
+"""Running lanes: streaming snapshots, timings, isolation of one lane's failure."""
+
+from __future__ import annotations
+
+import pytest
+
+from playground.lanes import EmptyQuestionError, LaneJob, check_question, run_lane, run_lanes
+from playground.strategies import LaneOptions
+from tests.fakes import FakeGateway
+
+
+def test_answer_grows_then_finishes_with_usage_and_timings(scenario) -> None:
+    gateway = FakeGateway(reply="Paris it is.")
+    snapshots = list(run_lane(gateway, "Capital?", scenario, LaneJob("prompting", LaneOptions(model="fake/a"))))
+    texts = [s.text for s in snapshots if not s.done]
+    assert texts[-1] == "Paris it is."
+    assert texts == sorted(texts, key=len), "text only grows"
+    final = snapshots[-1]
+    assert final.done and final.error is None
+    assert final.usage.completion_tokens == 3 and final.usage.prompt_tokens > 0
+    assert 0 <= final.ttft_s <= final.latency_s
+    assert final.messages[-1] == {"role": "user", "content": "Capital?"}
+    assert gateway.calls[0]["model"] == "fake/a"
+
+
+def test_one_failing_lane_does_not_stop_the_others(scenario) -> None:
+    gateway = FakeGateway(failing={"fake/broken": "model 'fake/broken' needs FAKE_API_KEY set"})
+    jobs = [LaneJob("prompting", LaneOptions(model="fake/ok"))]
+    broken = LaneJob("prompting", LaneOptions(model="fake/broken"))
+    final_ok = list(run_lanes(gateway, "Q?", scenario, jobs))[-1]["prompting"]
+    final_broken = list(run_lane(gateway, "Q?", scenario, broken))[-1]
+    assert final_ok.error is None and final_ok.text
+    assert final_broken.done and final_broken.error == "model 'fake/broken' needs FAKE_API_KEY set"
+    assert final_broken.text == ""
+
+
+def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, monkeypatch) -> None:
+    import playground.strategies as strategies
+
+    # A second registered lane that answers like prompting, to see two lanes side by side.
+    class EchoStrategy:
+        name, title = "echo", "Echo"
+
+        def prepare(self, question, scenario, options):
+            return strategies.get_strategy("prompting").prepare(question, scenario, options)
+
+    real = strategies._registry
+    monkeypatch.setattr(strategies, "_registry", lambda: real() | {"echo": EchoStrategy()})
+    gateway = FakeGateway(reply="one two three four", delay_s=0.05)
+    jobs = [LaneJob("prompting", LaneOptions(model="fake/a")), LaneJob("echo", LaneOptions(model="fake/b"))]
+    snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))
+    final = snapshots[-1]
+    assert all(a.done and a.text == "one two three four" for a in final.values())
+    # Concurrent: some snapshot shows both lanes part-way at once.
+    assert any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
+
+
+def test_unknown_lane_is_an_error_in_that_lane_only(scenario) -> None:
+    final = list(run_lane(FakeGateway(), "Q?", scenario, LaneJob("nope", LaneOptions(model="m"))))[-1]
+    assert final.done and "unknown lane 'nope'" in final.error
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_refused(question: str) -> None:
+    with pytest.raises(EmptyQuestionError, match="the question is empty"):
+        check_question(question)
