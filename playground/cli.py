@@ -10,16 +10,21 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
+from playground import cli_knowledge
 from playground.config import Settings
+from playground.knowledge.base import KnowledgeBase
+from playground.knowledge.store import SEARCH_MODES, KnowledgeStore
 from playground.lanes import EmptyQuestionError, check_question, run_lanes
 from playground.llm import ModelError
 from playground.logs import configure_logging
 from playground.records import Answer
 from playground.scenarios import ScenarioError
 from playground.services import Services
-from playground.strategies import UnknownStrategyError, get_strategy, lane_names
+from playground.strategies import LaneContext, StrategyError, UnknownStrategyError, get_strategy, lane_names
+from playground.strategies.prompting import CONTEXT_MODES
 
 
 class CommandError(Exception):
@@ -45,8 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--system-prompt", help="replace the scenario's system prompt")
     ask.add_argument("--max-tokens", type=int, help="longest answer, in tokens")
     ask.add_argument("--temperature", type=float, help="0 for greedy decoding")
+    ask.add_argument("--store", type=Path, help="RAG: search this store instead of the scenario's index")
+    ask.add_argument("--k", type=int, help="RAG: passages to retrieve (default 5)")
+    ask.add_argument("--mode", choices=SEARCH_MODES, help="RAG: search mode (default hybrid)")
+    ask.add_argument("--context", choices=CONTEXT_MODES, help="prompting: put the whole knowledge base in the prompt")
     ask.add_argument("--json", action="store_true", help="print the contract's JSON on stdout")
     ask.set_defaults(handler=cmd_ask)
+    cli_knowledge.add_commands(commands)
     return parser
 
 
@@ -65,14 +75,19 @@ def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     scenario = services.scenarios.get(args.scenario)
     model = args.model or services.settings.default_model
     services.gateway.check_model(model)
-    options = {"shots": args.shots, "system_prompt": args.system_prompt, "adapter": args.adapter}
-    if args.max_tokens is not None:
-        options["max_tokens"] = args.max_tokens
-    if args.temperature is not None:
-        options["temperature"] = args.temperature
+    options = {
+        "shots": args.shots,
+        "system_prompt": args.system_prompt,
+        "adapter": args.adapter,
+        "max_tokens": args.max_tokens,
+        "temperature": args.temperature,
+        "k": args.k,
+        "search_mode": args.mode,
+        "context": args.context,
+    }
     jobs = [services.lane_job(lane, model, **options) for lane in lanes]
     services.gateway.warm_up((model,))
-    *_, final = run_lanes(services.gateway, question, scenario, jobs)
+    *_, final = run_lanes(services.gateway, question, scenario, jobs, _lane_context(args, services))
     answers = [final[job.lane] for job in jobs]
     if args.json:
         print(json.dumps({"question": question, "lanes": [a.to_dict() for a in answers]}, indent=2))
@@ -83,6 +98,17 @@ def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     if len(failed) == len(answers):
         raise CommandError("; ".join(f"{a.lane} lane failed: {a.error}" for a in failed))
     return 0
+
+
+def _lane_context(args: argparse.Namespace, services: Services) -> LaneContext:
+    """The command line's knowledge: a given --store, or the scenario's own documents, kept indexed."""
+    if args.store is None:
+        return services.lane_context(services.workspace("cli", copy_documents=False))
+    if not (args.store / "index.json").exists():
+        raise CommandError(f"{args.store}: no index here; run `ingest` first")
+    store = KnowledgeStore(args.store, services.embedder)
+    fixed = KnowledgeBase(args.store / "documents", store, synced=True)  # search the store as ingested
+    return LaneContext(knowledge=lambda scenario: fixed)
 
 
 def _format_answer(answer: Answer) -> str:
@@ -102,9 +128,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         services = Services.from_settings(Settings.from_env())
         return args.handler(args, services)
-    except (CommandError, EmptyQuestionError, ModelError, ScenarioError, UnknownStrategyError) as exc:
+    except (
+        CommandError,
+        EmptyQuestionError,
+        ModelError,
+        ScenarioError,
+        UnknownStrategyError,
+        StrategyError,
+        *cli_knowledge.ERRORS,
+    ) as exc:
         print(f"playground: error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, EmptyQuestionError | UnknownStrategyError | ModelError) else 1
+        usage_errors = EmptyQuestionError | UnknownStrategyError | ModelError | cli_knowledge.InputError
+        return 2 if isinstance(exc, usage_errors) else 1
     except KeyboardInterrupt:
         print("playground: interrupted", file=sys.stderr)
         return 130

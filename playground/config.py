@@ -23,6 +23,10 @@ class Settings:
     temperature: float = 0.0
     request_timeout_s: float = 120.0
     extra_models: tuple[str, ...] = ()
+    embedder: str = "all-MiniLM-L6-v2"
+    max_upload_mb: float = 10.0
+    chunk_size: int = 800
+    chunk_overlap: int = 120
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -43,7 +47,16 @@ class Settings:
             temperature=float(env.get("PLAYGROUND_TEMPERATURE", defaults.temperature)),
             request_timeout_s=float(env.get("PLAYGROUND_TIMEOUT", defaults.request_timeout_s)),
             extra_models=extra,
+            embedder=env.get("PLAYGROUND_EMBEDDER", defaults.embedder),
+            max_upload_mb=float(env.get("PLAYGROUND_MAX_UPLOAD_MB", defaults.max_upload_mb)),
+            chunk_size=int(env.get("PLAYGROUND_CHUNK_SIZE", defaults.chunk_size)),
+            chunk_overlap=int(env.get("PLAYGROUND_CHUNK_OVERLAP", defaults.chunk_overlap)),
         )
+
+    @property
+    def workspaces_dir(self) -> Path:
+        """Per-visitor copies of knowledge bases and their indexes (the shipped data stays read-only)."""
+        return self.cache_dir / "workspaces"
 
     @property
     def models_cache_dir(self) -> Path:

@@ -16,7 +16,7 @@ from typing import Protocol
 from playground.llm import Completion, ModelError
 from playground.records import Answer
 from playground.scenarios import Scenario
-from playground.strategies import LaneOptions, get_strategy
+from playground.strategies import LaneContext, LaneOptions, get_strategy
 
 
 class ChatGateway(Protocol):
@@ -25,6 +25,8 @@ class ChatGateway(Protocol):
     def stream(
         self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
     ) -> Iterator[str | Completion]: ...
+
+    def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int: ...
 
 
 class EmptyQuestionError(ValueError):
@@ -46,15 +48,19 @@ class LaneJob:
     options: LaneOptions
 
 
-def run_lane(gateway: ChatGateway, question: str, scenario: Scenario, job: LaneJob) -> Iterator[Answer]:
+def run_lane(
+    gateway: ChatGateway, question: str, scenario: Scenario, job: LaneJob, context: LaneContext | None = None
+) -> Iterator[Answer]:
     """Yield the answer as it grows; the last one yielded has done=True (and error set on failure)."""
     answer = Answer(lane=job.lane, model=job.options.model)
     started = time.perf_counter()
     try:
-        prepared = get_strategy(job.lane).prepare(question, scenario, job.options)
+        prepared = get_strategy(job.lane).prepare(question, scenario, job.options, context or LaneContext())
         answer.messages, answer.passages = prepared.messages, prepared.passages
         answer.model = prepared.model or job.options.model
+        answer.timings = dict(prepared.timings)
         yield replace(answer)
+        gateway.check_fits(answer.model, prepared.messages, job.options.max_tokens)
         for item in gateway.stream(answer.model, prepared.messages, job.options.max_tokens, job.options.temperature):
             if isinstance(item, Completion):
                 answer.text, answer.usage, answer.cost_usd = item.text, item.usage, item.cost_usd
@@ -73,7 +79,12 @@ def run_lane(gateway: ChatGateway, question: str, scenario: Scenario, job: LaneJ
 
 
 def run_lanes(
-    gateway: ChatGateway, question: str, scenario: Scenario, jobs: list[LaneJob], min_interval_s: float = 0.05
+    gateway: ChatGateway,
+    question: str,
+    scenario: Scenario,
+    jobs: list[LaneJob],
+    context: LaneContext | None = None,
+    min_interval_s: float = 0.05,
 ) -> Iterator[dict[str, Answer]]:
     """Run lanes concurrently; yield a snapshot of every lane's answer as they progress.
 
@@ -83,7 +94,7 @@ def run_lanes(
     latest = {job.lane: Answer(lane=job.lane, model=job.options.model) for job in jobs}
 
     def work(job: LaneJob) -> None:
-        for answer in run_lane(gateway, question, scenario, job):
+        for answer in run_lane(gateway, question, scenario, job, context):
             updates.put(answer)
 
     threads = [threading.Thread(target=work, args=(job,), daemon=True, name=f"lane-{job.lane}") for job in jobs]

@@ -154,6 +154,44 @@ class Gateway:
                 return item
         raise ModelError("the model returned no completion")
 
+    def prompt_tokens(self, model: str, messages: list[dict[str, str]]) -> int:
+        """Prompt tokens as the model's own tokenizer counts them (chat template included)."""
+        if model.startswith(LOCAL_PROVIDER + "/"):
+            return self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).count_tokens(messages)
+        return int(self._client().token_counter(model=model, messages=messages))
+
+    def context_window(self, model: str) -> int | None:
+        """The model's input limit in tokens, where known."""
+        if model.startswith(LOCAL_PROVIDER + "/"):
+            return self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).context_window()
+        try:
+            info = self._client().get_model_info(model)
+        except Exception:  # noqa: BLE001 - litellm raises for models it has no card for
+            return None
+        return info.get("max_input_tokens") or info.get("max_tokens")
+
+    def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int:
+        """The prompt's token count; ModelError (not a crash) when prompt and answer exceed the window."""
+        try:
+            tokens = self.prompt_tokens(model, messages)
+            window = self.context_window(model)
+        except LocalModelError as exc:
+            raise ModelError(str(exc)) from exc
+        if window and tokens + max_tokens > window:
+            raise ModelError(
+                f"the prompt is {tokens:,} tokens; with {max_tokens:,} for the answer it exceeds {model}'s context "
+                f"window of {window:,} tokens: use RAG, a smaller knowledge base or a model with a larger window"
+            )
+        return tokens
+
+    def embed(self, model: str, texts: list[str]) -> list[list[float]]:
+        """Embedding vectors from a litellm embedding model (openai/text-embedding-3-small, …)."""
+        try:
+            response = self._client().embedding(model=model, input=texts, timeout=self.timeout_s)
+        except Exception as exc:
+            raise ModelError(_one_line(exc)) from exc
+        return [list(item["embedding"]) for item in response.data]
+
     def cost_usd(self, model: str, usage: Usage) -> float | None:
         """Price from litellm's bundled price map; None (unknown, never $0) for local or unpriced models."""
         if model.startswith(LOCAL_PROVIDER + "/"):

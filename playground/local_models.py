@@ -165,6 +165,11 @@ class LocalEngine:
     def count_tokens(self, messages: list[dict[str, str]]) -> int:
         return int(self.encode(messages).shape[-1])
 
+    def context_window(self) -> int | None:
+        """Most tokens (prompt and answer) the model was trained to attend over."""
+        config = self.load().model.config
+        return getattr(config, "max_position_embeddings", None)
+
     def stream(
         self, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
     ) -> Iterator[str | Usage]:

@@ -6,7 +6,17 @@ import logging
 import os
 import warnings
 
-NOISY_LOGGERS = ("torch", "torch.utils._pytree", "huggingface_hub", "transformers", "LiteLLM", "httpx", "urllib3")
+NOISY_LOGGERS = (
+    "torch",
+    "torch.utils._pytree",
+    "huggingface_hub",
+    "transformers",
+    "sentence_transformers",
+    "LiteLLM",
+    "httpx",
+    "urllib3",
+    "pypdf",
+)
 
 
 def configure_logging(level: int = logging.WARNING) -> None:
@@ -14,6 +24,7 @@ def configure_logging(level: int = logging.WARNING) -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("LANCE_LOG", "error")  # lance's Rust side warns about column projection
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)

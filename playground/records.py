@@ -45,6 +45,7 @@ class Answer:
     error: str | None = None
     passages: list[Passage] = field(default_factory=list)
     messages: list[dict[str, str]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # e.g. embed_s, retrieval_s (RAG)
     done: bool = False
 
     @property

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from playground.config import Settings
+from playground.knowledge.base import KnowledgeBase
+from playground.knowledge.embedding import Embedder, make_embedder
+from playground.knowledge.store import KnowledgeStore
 from playground.lanes import LaneJob
 from playground.llm import Gateway
 from playground.local_models import EMBEDDED_ALIAS, LocalEngines
-from playground.scenarios import ScenarioCatalog
-from playground.strategies import LaneOptions
+from playground.scenarios import Scenario, ScenarioCatalog
+from playground.strategies import LaneContext, LaneOptions
+from playground.workspace import Workspace, workspace_for
 
 
 @dataclass
 class Services:
-    """Settings, the model gateway and the scenario catalog of one process."""
+    """Settings, the model gateway, the scenario catalog and the knowledge bases of one process."""
 
     settings: Settings
     gateway: Gateway
     scenarios: ScenarioCatalog
+    _embedder: Embedder | None = None
+    _knowledge: dict[tuple[Path, str], KnowledgeBase] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -29,13 +38,47 @@ class Services:
             scenarios=ScenarioCatalog(settings.sample_data_dir),
         )
 
+    @property
+    def embedder(self) -> Embedder:
+        """One embedder per process, shared by every workspace (loaded on first use)."""
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = make_embedder(self.settings.embedder, self.gateway.embed)
+            return self._embedder
+
     def model_choices(self) -> list[str]:
         """Models a picker should offer: the default and local ones first, then reachable remote ones."""
         local = [self.settings.default_model, f"local/{EMBEDDED_ALIAS}"]
         local = list(dict.fromkeys(m for m in local if m))
         return self.gateway.available_models(local, self.settings.extra_models)
 
+    def workspace(self, key: str, copy_documents: bool = True) -> Workspace:
+        """The workspace of one browser session; the command line's reads the scenario's own documents."""
+        return workspace_for(self.settings.workspaces_dir, key, copy_documents)
+
+    def store(self, folder: Path) -> KnowledgeStore:
+        return KnowledgeStore(folder, self.embedder)
+
+    def knowledge(self, workspace: Workspace, scenario: Scenario) -> KnowledgeBase:
+        """The scenario's knowledge base in this workspace (its own copy of the documents)."""
+        key = (workspace.root, scenario.name)
+        embedder = self.embedder
+        with self._lock:
+            if key not in self._knowledge:
+                self._knowledge[key] = KnowledgeBase(
+                    workspace.kb_dir(scenario),
+                    KnowledgeStore(workspace.index_dir(scenario), embedder),
+                    max_upload_bytes=int(self.settings.max_upload_mb * 1024 * 1024),
+                    chunk_size=self.settings.chunk_size,
+                    overlap=self.settings.chunk_overlap,
+                )
+            return self._knowledge[key]
+
+    def lane_context(self, workspace: Workspace) -> LaneContext:
+        return LaneContext(knowledge=lambda scenario: self.knowledge(workspace, scenario))
+
     def lane_job(self, lane: str, model: str | None = None, **options: object) -> LaneJob:
-        """A job for one lane with the settings' defaults filled in."""
+        """A job for one lane with the settings' defaults filled in (None means: keep the default)."""
         defaults = {"max_tokens": self.settings.max_tokens, "temperature": self.settings.temperature}
-        return LaneJob(lane, LaneOptions(model=model or self.settings.default_model, **(defaults | options)))
+        chosen = {name: value for name, value in options.items() if value is not None or name == "system_prompt"}
+        return LaneJob(lane, LaneOptions(model=model or self.settings.default_model, **(defaults | chosen)))

@@ -21,6 +21,14 @@ class FakeGateway:
     calls: list[dict] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    window: int | None = None
+
+    def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int:
+        tokens = sum(len(m["content"].split()) for m in messages)
+        if self.window and tokens + max_tokens > self.window:
+            raise ModelError(f"the prompt is {tokens} tokens; it exceeds {model}'s context window of {self.window}")
+        return tokens
+
     def stream(
         self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
     ) -> Iterator[str | Completion]:
@@ -38,3 +46,24 @@ class FakeGateway:
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
         elapsed = time.perf_counter() - started
         yield Completion(self.reply, Usage(prompt_tokens, len(words)), first - started, elapsed, None)
+
+
+class ToyEmbedder:
+    """Bag-of-words hashed into 256 dimensions: same words, close vectors; no model weights."""
+
+    def __init__(self, name: str = "toy") -> None:
+        self.name = name
+        self.embedded: list[str] = []
+
+    def embed(self, texts: list[str]):
+        import re
+
+        import numpy as np
+
+        self.embedded += texts
+        rows = np.zeros((len(texts), 256), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                rows[i, hash(word) % 256] += 1.0
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return rows / np.maximum(norms, 1e-12)

@@ -41,8 +41,8 @@ def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, mon
     class EchoStrategy:
         name, title = "echo", "Echo"
 
-        def prepare(self, question, scenario, options):
-            return strategies.get_strategy("prompting").prepare(question, scenario, options)
+        def prepare(self, question, scenario, options, context):
+            return strategies.get_strategy("prompting").prepare(question, scenario, options, context)
 
     real = strategies._registry
     monkeypatch.setattr(strategies, "_registry", lambda: real() | {"echo": EchoStrategy()})

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from playground.strategies.base import LaneOptions, Prepared, Strategy
+from playground.strategies.base import LaneContext, LaneOptions, Prepared, Strategy, StrategyError
 from playground.strategies.prompting import PromptingStrategy
+from playground.strategies.rag import RagStrategy
 
-__all__ = ["LaneOptions", "Prepared", "Strategy", "UnknownStrategyError", "get_strategy", "lane_names"]
+__all__ = [
+    "LaneContext",
+    "LaneOptions",
+    "Prepared",
+    "Strategy",
+    "StrategyError",
+    "UnknownStrategyError",
+    "get_strategy",
+    "lane_names",
+]
 
 
 class UnknownStrategyError(KeyError):
@@ -16,7 +26,7 @@ class UnknownStrategyError(KeyError):
 
 
 def _registry() -> dict[str, Strategy]:
-    strategies: list[Strategy] = [PromptingStrategy()]
+    strategies: list[Strategy] = [PromptingStrategy(), RagStrategy()]
     return {s.name: s for s in strategies}
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from playground.records import Passage
 from playground.scenarios import Scenario
+
+if TYPE_CHECKING:
+    from playground.knowledge.base import KnowledgeBase
+
+
+class StrategyError(ValueError):
+    """A lane cannot run as configured (no knowledge base, prompt too long, bad option)."""
 
 
 @dataclass(frozen=True)
@@ -16,19 +24,30 @@ class LaneOptions:
     model: str
     system_prompt: str | None = None  # None: the scenario's system prompt
     shots: str = "few-shot"  # "zero-shot" or "few-shot"
+    context: str = "none"  # prompting: "none" or "whole knowledge base" (context stuffing)
     max_tokens: int = 256
     temperature: float = 0.0
     adapter: str | None = None
+    k: int = 5  # RAG: passages retrieved
+    search_mode: str = "hybrid"  # RAG: vector, fts or hybrid
     extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
+class LaneContext:
+    """Collaborators a strategy may need, bound to one workspace."""
+
+    knowledge: Callable[[Scenario], KnowledgeBase] | None = None
+
+
+@dataclass(frozen=True)
 class Prepared:
-    """The messages to send and any passages retrieved for them."""
+    """The messages to send, any passages retrieved for them, and how long preparing took."""
 
     messages: list[dict[str, str]]
     passages: list[Passage] = field(default_factory=list)
     model: str | None = None  # a strategy may route to another model string (an adapter, say)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class Strategy(Protocol):
@@ -37,4 +56,11 @@ class Strategy(Protocol):
     name: str
     title: str
 
-    def prepare(self, question: str, scenario: Scenario, options: LaneOptions) -> Prepared: ...
+    def prepare(self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext) -> Prepared: ...
+
+
+def knowledge_for(context: LaneContext, scenario: Scenario) -> KnowledgeBase:
+    """The scenario's knowledge base in this workspace, or a clear StrategyError."""
+    if context.knowledge is None or scenario.knowledge_base is None:
+        raise StrategyError(f"scenario '{scenario.name}' has no knowledge base")
+    return context.knowledge(scenario)

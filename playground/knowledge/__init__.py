@@ -1,0 +1,1 @@
+"""The knowledge base: parse, chunk, embed and store documents; search them."""

@@ -1,0 +1,148 @@
+"""A knowledge base: a folder of documents kept in step with its LanceDB index.
+
+Every change (upload, edit, delete) is validated first and applied only when it is sound, so a bad
+file gets one clear message and leaves both the documents and the index untouched.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from playground.knowledge.parsing import SUPPORTED_SUFFIXES, Document, DocumentError, parse_bytes, parse_file
+from playground.knowledge.store import IngestReport, KnowledgeStore, Progress, SearchResult, StoreStats
+
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class UploadError(DocumentError):
+    """An upload was refused (too large, bad name); nothing was stored."""
+
+
+def _check_name(name: str) -> str:
+    """A plain file name: no folders, no hidden files, a supported type."""
+    clean = Path(name).name
+    if not clean or clean != name or "\\" in name or clean.startswith("."):
+        raise UploadError(f"{name}: not a plain file name")
+    if Path(clean).suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UploadError(
+            f"{clean}: unsupported file type '{Path(clean).suffix}'; supported: {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    return clean
+
+
+class KnowledgeBase:
+    """Documents in `folder`, indexed in `store`; the two change together or not at all."""
+
+    def __init__(
+        self,
+        folder: Path,
+        store: KnowledgeStore,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        chunk_size: int = 800,
+        overlap: int = 120,
+        synced: bool = False,
+    ) -> None:
+        self.folder = Path(folder)
+        self.store = store
+        self.max_upload_bytes = max_upload_bytes
+        self.chunk_size = chunk_size
+        self.overlap = overlap
+        self._lock = threading.RLock()
+        self._synced = synced  # True: the index is authoritative as it stands (never re-sync from folder)
+
+    def files(self) -> list[Path]:
+        return (
+            sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            if self.folder.is_dir()
+            else []
+        )
+
+    def documents(self) -> list[Document]:
+        """Every document parsed (files that no longer parse are skipped: they are not indexed either)."""
+        parsed = []
+        for path in self.files():
+            try:
+                parsed.append(parse_file(path))
+            except DocumentError:
+                continue
+        return parsed
+
+    def _ingest(self, documents: Sequence[Document], prune: bool, progress: Progress | None) -> IngestReport:
+        return self.store.ingest(
+            documents,
+            origin=str(self.folder),
+            prune_origin=prune,
+            chunk_size=self.chunk_size,
+            overlap=self.overlap,
+            progress=progress,
+        )
+
+    def sync(self, progress: Progress | None = None) -> IngestReport:
+        """Bring the index in line with the folder (only new or changed text is embedded)."""
+        with self._lock:
+            report = self._ingest(self.documents(), prune=True, progress=progress)
+            self._synced = True
+            return report
+
+    def ensure_synced(self) -> None:
+        """Sync once per process; later changes go through this object and keep it in step."""
+        with self._lock:
+            if not self._synced:
+                self.sync()
+
+    def add_files(self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None) -> IngestReport:
+        """Validate every file first; store and index them only if all are sound."""
+        with self._lock:
+            parsed = []
+            for name, data in files:
+                clean = _check_name(name)
+                if len(data) > self.max_upload_bytes:
+                    raise UploadError(
+                        f"{clean}: {len(data) / 1e6:.1f} MB is over the {self.max_upload_bytes / 1e6:.0f}"
+                        " MB upload limit"
+                    )
+                parsed.append((clean, data, parse_bytes(clean, data)))
+            self.ensure_synced()
+            # Index first: if embedding fails, no file is left behind un-indexed.
+            report = self._ingest([doc for _, _, doc in parsed], prune=False, progress=progress)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for clean, data, _ in parsed:
+                (self.folder / clean).write_bytes(data)
+            return report
+
+    def read_text(self, name: str) -> str:
+        path = self.folder / _check_name(name)
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DocumentError(f"{name}: cannot be shown as text here ({type(exc).__name__})") from exc
+
+    def save_text(self, name: str, text: str) -> IngestReport:
+        """Replace a text document's content and re-index just that document."""
+        with self._lock:
+            clean = _check_name(name)
+            if Path(clean).suffix.lower() in (".pdf", ".docx"):
+                raise UploadError(f"{clean}: only text documents can be edited here")
+            data = text.encode("utf-8")
+            document = parse_bytes(clean, data)
+            self.ensure_synced()
+            report = self._ingest([document], prune=False, progress=None)
+            (self.folder / clean).write_bytes(data)
+            return report
+
+    def delete(self, name: str) -> int:
+        """Remove a document and its chunks; returns how many chunks went."""
+        with self._lock:
+            clean = _check_name(name)
+            self.ensure_synced()
+            (self.folder / clean).unlink(missing_ok=True)
+            return self.store.remove_documents([clean])
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", where: str | None = None) -> SearchResult:
+        self.ensure_synced()
+        return self.store.search(query, k=k, mode=mode, where=where)
+
+    def stats(self) -> StoreStats:
+        return self.store.stats()

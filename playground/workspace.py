@@ -1,0 +1,56 @@
+"""Workspaces: where one visitor's (or the command line's) editable data lives.
+
+Shipped scenario data is read-only. The first time a workspace touches a scenario's knowledge
+base it gets its own copy, so uploads and edits in one browser session never reach the shipped
+sample or another session. Paths always come from a Workspace, never from module globals.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playground.scenarios import Scenario
+
+_SAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@dataclass
+class Workspace:
+    """One visitor's folder: a copy of each scenario's knowledge base and its index."""
+
+    root: Path
+    copy_documents: bool = True  # False: use the scenario's own documents in place (command line)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def scenario_dir(self, scenario: Scenario) -> Path:
+        return self.root / scenario.name
+
+    def kb_dir(self, scenario: Scenario) -> Path:
+        """This workspace's documents for the scenario, copied from the shipped ones on first use."""
+        if not self.copy_documents and scenario.knowledge_base is not None:
+            return scenario.knowledge_base
+        folder = self.scenario_dir(scenario) / "kb"
+        with self._lock:
+            if not folder.exists():
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                staging = folder.with_name("kb.copying")
+                shutil.rmtree(staging, ignore_errors=True)
+                if scenario.knowledge_base and scenario.knowledge_base.is_dir():
+                    shutil.copytree(scenario.knowledge_base, staging)
+                else:
+                    staging.mkdir()
+                staging.rename(folder)
+        return folder
+
+    def index_dir(self, scenario: Scenario) -> Path:
+        return self.scenario_dir(scenario) / "index"
+
+
+def workspace_for(workspaces_root: Path, key: str, copy_documents: bool = True) -> Workspace:
+    """The workspace of one browser session (or "cli"), under a name safe to use as a folder."""
+    safe = _SAFE_ID.sub("_", key)[:64] or "default"
+    return Workspace(workspaces_root / safe, copy_documents)
