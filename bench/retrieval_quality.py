@@ -46,7 +46,8 @@ def main() -> None:
     else:
         for mode, s in scores.items():
             print(
-                f"{mode:7s} recall@{args.k} {s[f'recall@{args.k}']:.3f}  MRR {s['mrr']:.3f}  ({s['questions']} questions)"
+                f"{mode:7s} recall@{args.k} {s[f'recall@{args.k}']:.3f}  MRR {s['mrr']:.3f}"
+                f"  ({s['questions']} questions)"
             )
 
 

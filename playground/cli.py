@@ -22,7 +22,7 @@ from playground.llm import ModelError
 from playground.logs import configure_logging
 from playground.records import Answer
 from playground.scenarios import ScenarioError
-from playground.services import Services
+from playground.services import SHARED_WORKSPACE, Services
 from playground.strategies import LaneContext, StrategyError, UnknownStrategyError, get_strategy, lane_names
 from playground.strategies.prompting import CONTEXT_MODES
 
@@ -103,7 +103,7 @@ def cmd_ask(args: argparse.Namespace, services: Services) -> int:
 def _lane_context(args: argparse.Namespace, services: Services) -> LaneContext:
     """The command line's knowledge: a given --store, or the scenario's own documents, kept indexed."""
     if args.store is None:
-        return services.lane_context(services.workspace("cli", copy_documents=False))
+        return services.lane_context(services.workspace(SHARED_WORKSPACE, copy_documents=False))
     if not (args.store / "index.json").exists():
         raise CommandError(f"{args.store}: no index here; run `ingest` first")
     store = KnowledgeStore(args.store, services.embedder)

@@ -74,7 +74,9 @@ def cmd_ingest(args: argparse.Namespace, services: Services) -> int:
     overlap = services.settings.chunk_overlap if args.overlap is None else args.overlap
     totals = {"documents": 0, "chunks": 0, "added": 0, "updated": 0, "removed": 0, "seconds": 0.0}
     for (origin, prune), documents in parsed.items():
-        report = store.ingest(documents, origin=origin, prune_origin=prune, chunk_size=size, overlap=overlap)
+        report = store.ingest(
+            documents, origin=origin, prune=origin if prune else None, chunk_size=size, overlap=overlap
+        )
         for key, value in report.to_dict().items():
             totals[key] += value
     totals["seconds"] = round(totals["seconds"], 3)

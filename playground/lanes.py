@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from playground.llm import Completion, ModelError
+from playground.llm import LOCAL_PROVIDER, Completion, ModelError, is_local_model
 from playground.records import Answer
 from playground.scenarios import Scenario
 from playground.strategies import LaneContext, LaneOptions, get_strategy
@@ -88,16 +88,25 @@ def run_lanes(
 ) -> Iterator[dict[str, Answer]]:
     """Run lanes concurrently; yield a snapshot of every lane's answer as they progress.
 
-    Snapshots are throttled to one per min_interval_s, except the last, which has every lane done.
+    Lanes on local models share this machine's processor and generate one at a time anyway, so
+    they run one after another: each lane's TTFT and latency then measure that lane, not its wait
+    in the queue. Lanes on remote models run in parallel. Snapshots are throttled to one per
+    min_interval_s, except the last, which has every lane done.
     """
     updates: queue.Queue[Answer] = queue.Queue()
     latest = {job.lane: Answer(lane=job.lane, model=job.options.model) for job in jobs}
+    groups: dict[str, list[LaneJob]] = {}
+    for job in jobs:
+        groups.setdefault(LOCAL_PROVIDER if is_local_model(job.options.model) else job.lane, []).append(job)
 
-    def work(job: LaneJob) -> None:
-        for answer in run_lane(gateway, question, scenario, job, context):
-            updates.put(answer)
+    def work(group: list[LaneJob]) -> None:
+        for job in group:
+            for answer in run_lane(gateway, question, scenario, job, context):
+                updates.put(answer)
 
-    threads = [threading.Thread(target=work, args=(job,), daemon=True, name=f"lane-{job.lane}") for job in jobs]
+    threads = [
+        threading.Thread(target=work, args=(group,), daemon=True, name=f"lanes-{key}") for key, group in groups.items()
+    ]
     for thread in threads:
         thread.start()
     last_yield = 0.0

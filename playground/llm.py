@@ -32,6 +32,11 @@ REMOTE_CANDIDATES = (
 )
 
 
+def is_local_model(model: str) -> bool:
+    """True for models served in this process ("local/<name>")."""
+    return model.startswith(LOCAL_PROVIDER + "/")
+
+
 class ModelError(RuntimeError):
     """A model cannot be used: unknown, missing key, unreachable, or failed mid-answer."""
 
@@ -81,7 +86,7 @@ class Gateway:
         """Raise ModelError with one clear line if this model string cannot be used here."""
         if not model or not model.strip():
             raise ModelError("no model given")
-        if model.startswith(LOCAL_PROVIDER + "/"):
+        if is_local_model(model):
             try:
                 self.engines.check(model.removeprefix(LOCAL_PROVIDER + "/"))
             except LocalModelError as exc:
@@ -156,13 +161,13 @@ class Gateway:
 
     def prompt_tokens(self, model: str, messages: list[dict[str, str]]) -> int:
         """Prompt tokens as the model's own tokenizer counts them (chat template included)."""
-        if model.startswith(LOCAL_PROVIDER + "/"):
+        if is_local_model(model):
             return self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).count_tokens(messages)
         return int(self._client().token_counter(model=model, messages=messages))
 
     def context_window(self, model: str) -> int | None:
         """The model's input limit in tokens, where known."""
-        if model.startswith(LOCAL_PROVIDER + "/"):
+        if is_local_model(model):
             return self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).context_window()
         try:
             info = self._client().get_model_info(model)
@@ -194,7 +199,7 @@ class Gateway:
 
     def cost_usd(self, model: str, usage: Usage) -> float | None:
         """Price from litellm's bundled price map; None (unknown, never $0) for local or unpriced models."""
-        if model.startswith(LOCAL_PROVIDER + "/"):
+        if is_local_model(model):
             return None
         try:
             prompt_cost, completion_cost = self._client().cost_per_token(
@@ -208,7 +213,7 @@ class Gateway:
         """Pay one-off costs now (litellm's import, loading local models), not in a measured answer."""
         self._client()
         for model in models:
-            if model.startswith(LOCAL_PROVIDER + "/"):
+            if is_local_model(model):
                 try:
                     self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).load()
                 except LocalModelError:

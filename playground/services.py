@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ from playground.scenarios import Scenario, ScenarioCatalog
 from playground.strategies import LaneContext, LaneOptions
 from playground.workspace import Workspace, workspace_for
 
+SHARED_WORKSPACE = "shared"
+
 
 @dataclass
 class Services:
@@ -27,7 +30,7 @@ class Services:
     scenarios: ScenarioCatalog
     _embedder: Embedder | None = None
     _knowledge: dict[tuple[Path, str], KnowledgeBase] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -65,6 +68,8 @@ class Services:
         embedder = self.embedder
         with self._lock:
             if key not in self._knowledge:
+                if workspace.copy_documents and not workspace.index_dir(scenario).exists():
+                    self._seed_index(scenario, workspace.index_dir(scenario))
                 self._knowledge[key] = KnowledgeBase(
                     workspace.kb_dir(scenario),
                     KnowledgeStore(workspace.index_dir(scenario), embedder),
@@ -73,6 +78,19 @@ class Services:
                     overlap=self.settings.chunk_overlap,
                 )
             return self._knowledge[key]
+
+    def shared_knowledge(self, scenario: Scenario) -> KnowledgeBase:
+        """The index of the scenario's shipped documents, used in place (the command line's)."""
+        return self.knowledge(self.workspace(SHARED_WORKSPACE, copy_documents=False), scenario)
+
+    def _seed_index(self, scenario: Scenario, target: Path) -> None:
+        """Start a new workspace's index as a copy of the shared one: nothing is embedded twice."""
+        if scenario.knowledge_base is None:
+            return
+        shared = self.shared_knowledge(scenario)
+        shared.ensure_synced()
+        with shared.lock:
+            shutil.copytree(shared.store.folder, target)
 
     def lane_context(self, workspace: Workspace) -> LaneContext:
         return LaneContext(knowledge=lambda scenario: self.knowledge(workspace, scenario))

@@ -55,6 +55,25 @@ def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, mon
     assert any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
 
 
+def test_local_lanes_take_turns_so_their_timings_exclude_the_queue(scenario, monkeypatch) -> None:
+    import playground.strategies as strategies
+
+    class EchoStrategy:
+        name, title = "echo", "Echo"
+
+        def prepare(self, question, scenario, options, context):
+            return strategies.get_strategy("prompting").prepare(question, scenario, options, context)
+
+    real = strategies._registry
+    monkeypatch.setattr(strategies, "_registry", lambda: real() | {"echo": EchoStrategy()})
+    gateway = FakeGateway(reply="one two three four", delay_s=0.02)
+    jobs = [LaneJob("prompting", LaneOptions(model="local/a")), LaneJob("echo", LaneOptions(model="local/a"))]
+    snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))
+    assert not any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
+    final = snapshots[-1]
+    assert all(a.done and a.ttft_s < 0.5 for a in final.values())
+
+
 def test_unknown_lane_is_an_error_in_that_lane_only(scenario) -> None:
     final = list(run_lane(FakeGateway(), "Q?", scenario, LaneJob("nope", LaneOptions(model="m"))))[-1]
     assert final.done and "unknown lane 'nope'" in final.error

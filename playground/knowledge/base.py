@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from playground.knowledge.parsing import SUPPORTED_SUFFIXES, Document, DocumentError, parse_bytes, parse_file
-from playground.knowledge.store import IngestReport, KnowledgeStore, Progress, SearchResult, StoreStats
+from playground.knowledge.store import PRUNE_ALL, IngestReport, KnowledgeStore, Progress, SearchResult, StoreStats
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -49,7 +49,7 @@ class KnowledgeBase:
         self.max_upload_bytes = max_upload_bytes
         self.chunk_size = chunk_size
         self.overlap = overlap
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._synced = synced  # True: the index is authoritative as it stands (never re-sync from folder)
 
     def files(self) -> list[Path]:
@@ -69,11 +69,11 @@ class KnowledgeBase:
                 continue
         return parsed
 
-    def _ingest(self, documents: Sequence[Document], prune: bool, progress: Progress | None) -> IngestReport:
+    def _ingest(self, documents: Sequence[Document], prune: str | None, progress: Progress | None) -> IngestReport:
         return self.store.ingest(
             documents,
             origin=str(self.folder),
-            prune_origin=prune,
+            prune=prune,
             chunk_size=self.chunk_size,
             overlap=self.overlap,
             progress=progress,
@@ -81,20 +81,20 @@ class KnowledgeBase:
 
     def sync(self, progress: Progress | None = None) -> IngestReport:
         """Bring the index in line with the folder (only new or changed text is embedded)."""
-        with self._lock:
-            report = self._ingest(self.documents(), prune=True, progress=progress)
+        with self.lock:
+            report = self._ingest(self.documents(), prune=PRUNE_ALL, progress=progress)
             self._synced = True
             return report
 
-    def ensure_synced(self) -> None:
+    def ensure_synced(self, progress: Progress | None = None) -> None:
         """Sync once per process; later changes go through this object and keep it in step."""
-        with self._lock:
+        with self.lock:
             if not self._synced:
-                self.sync()
+                self.sync(progress)
 
     def add_files(self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None) -> IngestReport:
         """Validate every file first; store and index them only if all are sound."""
-        with self._lock:
+        with self.lock:
             parsed = []
             for name, data in files:
                 clean = _check_name(name)
@@ -106,7 +106,7 @@ class KnowledgeBase:
                 parsed.append((clean, data, parse_bytes(clean, data)))
             self.ensure_synced()
             # Index first: if embedding fails, no file is left behind un-indexed.
-            report = self._ingest([doc for _, _, doc in parsed], prune=False, progress=progress)
+            report = self._ingest([doc for _, _, doc in parsed], prune=None, progress=progress)
             self.folder.mkdir(parents=True, exist_ok=True)
             for clean, data, _ in parsed:
                 (self.folder / clean).write_bytes(data)
@@ -121,20 +121,20 @@ class KnowledgeBase:
 
     def save_text(self, name: str, text: str) -> IngestReport:
         """Replace a text document's content and re-index just that document."""
-        with self._lock:
+        with self.lock:
             clean = _check_name(name)
             if Path(clean).suffix.lower() in (".pdf", ".docx"):
                 raise UploadError(f"{clean}: only text documents can be edited here")
             data = text.encode("utf-8")
             document = parse_bytes(clean, data)
             self.ensure_synced()
-            report = self._ingest([document], prune=False, progress=None)
+            report = self._ingest([document], prune=None, progress=None)
             (self.folder / clean).write_bytes(data)
             return report
 
     def delete(self, name: str) -> int:
         """Remove a document and its chunks; returns how many chunks went."""
-        with self._lock:
+        with self.lock:
             clean = _check_name(name)
             self.ensure_synced()
             (self.folder / clean).unlink(missing_ok=True)

@@ -26,6 +26,7 @@ from playground.records import Passage
 TABLE = "chunks"
 SearchMode = Literal["vector", "fts", "hybrid"]
 SEARCH_MODES: tuple[str, ...] = ("vector", "fts", "hybrid")
+PRUNE_ALL = "*"  # prune= value: the ingest covers the whole store, so drop every document not given
 Progress = Callable[[float, str], None]
 
 
@@ -154,19 +155,23 @@ class KnowledgeStore:
         self,
         documents: Sequence[Document],
         origin: str = "",
-        prune_origin: bool = False,
+        prune: str | None = None,
         chunk_size: int = 800,
         overlap: int = 120,
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Index these documents incrementally; with prune_origin, drop documents of `origin` not given."""
+        """Index these documents incrementally.
+
+        prune: None keeps every other document; an origin (a folder) drops that folder's documents not
+        given; PRUNE_ALL drops every document not given.
+        """
         started = time.perf_counter()
         self._check_embedder()
         report = progress or (lambda fraction, message: None)
         chunks = [c for doc in documents for c in chunk_document(doc, size=chunk_size, overlap=overlap)]
         sources = sorted({doc.source for doc in documents})
         table = self._table()
-        existing = self._existing_rows(table, sources, origin if prune_origin else None)
+        existing = self._existing_rows(table, sources, prune)
         new_chunks = [c for c in chunks if c.id not in existing]
         report(0.05, f"{len(documents)} documents, {len(chunks)} chunks, {len(new_chunks)} to embed")
         embed_started = time.perf_counter()
@@ -178,7 +183,7 @@ class KnowledgeStore:
         updated = sum(1 for c in chunks if c.id in existing and existing[c.id]["chunk_index"] != c.index)
         report(0.9, "writing the index")
         if new_chunks or removed_ids or updated:
-            self._merge(table, rows, sources, origin if prune_origin else None, dim=self._dim(vectors, existing))
+            self._merge(table, rows, sources, prune, dim=self._dim(vectors, existing))
         self._write_meta(embedder=self.embedder.name, updated_at=datetime.now(UTC).isoformat(timespec="seconds"))
         report(1.0, "done")
         return IngestReport(
@@ -201,21 +206,23 @@ class KnowledgeStore:
             )
         return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
-    def _existing_rows(self, table, sources: list[str], prune_origin: str | None) -> dict[str, dict[str, Any]]:
+    def _existing_rows(self, table, sources: list[str], prune: str | None) -> dict[str, dict[str, Any]]:
         if table is None:
             return {}
-        condition = self._scope(sources, prune_origin)
+        condition = self._scope(sources, prune)
         rows = table.search().where(condition).limit(None).to_list()
         return {row["id"]: {k: v for k, v in row.items() if not k.startswith("_")} for row in rows}
 
     @staticmethod
-    def _scope(sources: list[str], prune_origin: str | None) -> str:
+    def _scope(sources: list[str], prune: str | None) -> str:
         """The rows an ingest owns: its documents' chunks, plus all of its folder's when pruning."""
         parts = []
         if sources:
             parts.append(f"source IN ({', '.join(_quote(s) for s in sources)})")
-        if prune_origin is not None:
-            parts.append(f"origin = {_quote(prune_origin)}")
+        if prune == PRUNE_ALL:
+            return "true"
+        if prune is not None:
+            parts.append(f"origin = {_quote(prune)}")
         return " OR ".join(parts) if parts else "false"
 
     @staticmethod
@@ -240,7 +247,7 @@ class KnowledgeStore:
             return int(vectors.shape[1])
         return len(next(iter(existing.values()))["vector"]) if existing else 0
 
-    def _merge(self, table, rows: list[dict[str, Any]], sources: list[str], prune_origin: str | None, dim: int) -> None:
+    def _merge(self, table, rows: list[dict[str, Any]], sources: list[str], prune: str | None, dim: int) -> None:
         if table is None:
             if not rows:
                 return
@@ -251,7 +258,7 @@ class KnowledgeStore:
                 table.merge_insert("id")
                 .when_matched_update_all()
                 .when_not_matched_insert_all()
-                .when_not_matched_by_source_delete(self._scope(sources, prune_origin))
+                .when_not_matched_by_source_delete(self._scope(sources, prune))
                 .execute(data)
             )
         self._reindex_text(table)

@@ -8,20 +8,38 @@ import gradio as gr
 
 from playground.services import Services
 from playground.ui.compare_tab import build_compare_tab
+from playground.ui.knowledge_tab import build_knowledge_tab
 
 CSS_FILE = Path(__file__).with_name("theme.css")
 
 
 def build_app(services: Services) -> gr.Blocks:
     """The whole app for these services (nothing global: two apps can share a process)."""
+    scenarios = services.scenarios.all()
+    first = scenarios[0] if scenarios else None
     with gr.Blocks(title="Strategy Playground", analytics_enabled=False) as app:
         gr.Markdown(
             "# Strategy Playground\n"
             "One question, three levers: **prompting**, **RAG** and **fine-tuning**, side by side "
             "with their token costs and latencies."
         )
-        with gr.Tabs(), gr.Tab("Compare", id="compare"):
-            build_compare_tab(services)
+        with gr.Row():
+            scenario_picker = gr.Dropdown(
+                [(s.title, s.name) for s in scenarios],
+                value=first.name if first else None,
+                label="Scenario",
+                elem_id="scenario",
+                scale=1,
+            )
+            description = gr.Markdown(
+                first.description if first else "No scenario found.", elem_id="scenario-description"
+            )
+        with gr.Tabs():
+            with gr.Tab("Compare", id="compare"):
+                build_compare_tab(services, scenario_picker)
+            with gr.Tab("Knowledge", id="knowledge") as knowledge_tab:
+                build_knowledge_tab(services, scenario_picker, knowledge_tab)
+        scenario_picker.change(lambda name: services.scenarios.get(name).description, scenario_picker, description)
     return app
 
 

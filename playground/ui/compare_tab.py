@@ -9,11 +9,12 @@ import gradio as gr
 
 from playground.lanes import EmptyQuestionError, check_question, run_lanes
 from playground.records import Answer
-from playground.scenarios import ScenarioError
+from playground.scenarios import Scenario, ScenarioError
 from playground.services import Services
 from playground.strategies import get_strategy, lane_names
-from playground.ui.formatting import metrics_html, summary_table
-from playground.ui.lane_controls import build_lane_controls, scenario_updates
+from playground.ui.formatting import metrics_html, passages_html, summary_table
+from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
+from playground.ui.session import session_workspace
 
 
 @dataclass
@@ -25,6 +26,7 @@ class LaneColumn:
     controls: dict[str, gr.components.Component]
     answer: gr.Markdown
     metrics: gr.HTML
+    passages: gr.HTML
     messages: gr.JSON
 
     @property
@@ -33,11 +35,11 @@ class LaneColumn:
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        return [self.answer, self.metrics, self.messages]
+        return [self.answer, self.metrics, self.passages, self.messages]
 
 
-def _lane_column(lane: str, services: Services, models: list[str], scenario) -> LaneColumn:
-    with gr.Column(min_width=280, elem_classes="lane-column", elem_id=f"lane-{lane}"):
+def _lane_column(lane: str, services: Services, models: list[str], scenario: Scenario | None) -> LaneColumn:
+    with gr.Column(min_width=300, elem_classes="lane-column", elem_id=f"lane-{lane}"):
         gr.Markdown(f"### {get_strategy(lane).title}")
         model = gr.Dropdown(
             models,
@@ -50,9 +52,10 @@ def _lane_column(lane: str, services: Services, models: list[str], scenario) -> 
             controls = build_lane_controls(lane, scenario)
         answer = gr.Markdown("", elem_id=f"{lane}-answer", elem_classes="lane-answer")
         metrics = gr.HTML(metrics_html(None), elem_id=f"{lane}-metrics")
+        passages = gr.HTML("", elem_id=f"{lane}-passages")
         with gr.Accordion("Messages sent", open=False):
             messages = gr.JSON(value=[], elem_id=f"{lane}-messages")
-    return LaneColumn(lane, model, controls, answer, metrics, messages)
+    return LaneColumn(lane, model, controls, answer, metrics, passages, messages)
 
 
 def _render(columns: list[LaneColumn], answers: dict[str, Answer]) -> list[object]:
@@ -60,25 +63,16 @@ def _render(columns: list[LaneColumn], answers: dict[str, Answer]) -> list[objec
     for column in columns:
         answer = answers[column.lane]
         text = answer.text + ("" if answer.done else " ▌")
-        values += [text, metrics_html(answer), answer.messages]
+        values += [text, metrics_html(answer), passages_html(answer), answer.messages]
     values.append(summary_table([answers[c.lane] for c in columns]))
     return values
 
 
-def build_compare_tab(services: Services) -> None:
+def build_compare_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
     """Lay out the Compare tab and wire its events."""
     scenarios = services.scenarios.all()
     first = scenarios[0] if scenarios else None
     models = services.model_choices()
-    with gr.Row():
-        scenario_picker = gr.Dropdown(
-            [(s.title, s.name) for s in scenarios],
-            value=first.name if first else None,
-            label="Scenario",
-            elem_id="compare-scenario",
-            scale=1,
-        )
-        description = gr.Markdown(first.description if first else "No scenario found.", elem_id="scenario-description")
     with gr.Row():
         question = gr.Textbox(
             label="Question", placeholder="Ask something…", lines=2, scale=4, elem_id="compare-question"
@@ -98,7 +92,7 @@ def build_compare_tab(services: Services) -> None:
     lane_inputs = [component for column in columns for component in column.inputs]
     outputs = [component for column in columns for component in column.outputs] + [summary]
 
-    def run(scenario_name: str, question_text: str, *values: object) -> Iterator[list[object]]:
+    def run(request: gr.Request, scenario_name: str, question_text: str, *values: object) -> Iterator[list[object]]:
         try:
             text = check_question(question_text)
             scenario = services.scenarios.get(scenario_name)
@@ -110,22 +104,24 @@ def build_compare_tab(services: Services) -> None:
         for column in columns:
             model, *settings = values[position : position + len(column.inputs)]
             position += len(column.inputs)
-            options = dict(zip(column.controls, settings, strict=True))
+            options = coerce_options(dict(zip(column.controls, settings, strict=True)))
             jobs.append(services.lane_job(column.lane, str(model or services.settings.default_model), **options))
-        for answers in run_lanes(services.gateway, text, scenario, jobs, min_interval_s=0.1):
+        context = services.lane_context(session_workspace(services, request))
+        for answers in run_lanes(services.gateway, text, scenario, jobs, context, min_interval_s=0.1):
             yield _render(columns, answers)
 
-    ask.click(run, [scenario_picker, question, *lane_inputs], outputs, concurrency_limit=4)
-    question.submit(run, [scenario_picker, question, *lane_inputs], outputs, concurrency_limit=4)
+    inputs = [scenario_picker, question, *lane_inputs]
+    ask.click(run, inputs, outputs, concurrency_limit=4)
+    question.submit(run, inputs, outputs, concurrency_limit=4)
     examples.change(lambda q: q or gr.update(), examples, question)
 
     lane_widgets = [w for column in columns for w in column.controls.values()]
 
     def on_scenario(name: str) -> list[object]:
         scenario = services.scenarios.get(name)
-        updates: list[object] = [scenario.description, gr.update(choices=list(scenario.example_questions), value=None)]
+        updates: list[object] = [gr.update(choices=list(scenario.example_questions), value=None)]
         for column in columns:
             updates += scenario_updates(column.lane, scenario)
         return updates
 
-    scenario_picker.change(on_scenario, scenario_picker, [description, examples, *lane_widgets])
+    scenario_picker.change(on_scenario, scenario_picker, [examples, *lane_widgets])

@@ -55,6 +55,29 @@ def metric_values(answer: Answer) -> dict[str, str]:
     }
 
 
+TIMING_LABELS = {"embed_s": "embedding", "retrieval_s": "retrieval"}
+
+
+def timing_values(answer: Answer) -> dict[str, str]:
+    """Extra timings a lane measured (RAG: query embedding and search), apart from generation."""
+    return {TIMING_LABELS.get(k, k): f"{v * 1000:.0f} ms" for k, v in answer.timings.items()}
+
+
+def passages_html(answer: Answer | None) -> str:
+    """The passages a lane used: source, section and score, with the text behind a fold."""
+    if answer is None or not answer.passages:
+        return ""
+    items = "".join(
+        f'<details class="passage" data-source="{html.escape(p.source)}"><summary>'
+        f'<span class="passage-rank">[{i}]</span> <b>{html.escape(p.source)}</b>'
+        f"{' · ' + html.escape(p.section) if p.section else ''} "
+        f'<span class="passage-score">score {p.score:.3f}</span></summary>'
+        f'<div class="passage-text">{html.escape(p.text)}</div></details>'
+        for i, p in enumerate(answer.passages, start=1)
+    )
+    return f'<div class="lane-passages"><div class="passages-title">Sources used</div>{items}</div>'
+
+
 def metrics_html(answer: Answer | None) -> str:
     """The metrics row of one lane as small labelled tiles (data-metric attributes for tests)."""
     if answer is None:
@@ -65,7 +88,7 @@ def metrics_html(answer: Answer | None) -> str:
         f'<div class="metric" data-metric="{html.escape(name)}">'
         f'<span class="metric-value">{html.escape(value)}</span>'
         f'<span class="metric-label">{html.escape(name)}</span></div>'
-        for name, value in metric_values(answer).items()
+        for name, value in (metric_values(answer) | timing_values(answer)).items()
     )
     return f'<div class="lane-metrics">{tiles}</div>'
 

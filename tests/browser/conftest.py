@@ -94,7 +94,7 @@ def browser() -> Iterator[object]:
 def page(browser: object, app_url: str, tmp_path: Path) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(300_000)
+    page.set_default_timeout(240_000)
     page.goto(app_url)
     yield page
     page.screenshot(path=str(tmp_path / "last.png"), full_page=True)

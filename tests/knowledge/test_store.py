@@ -39,9 +39,9 @@ def test_editing_one_document_reembeds_only_its_changed_chunks(store, kb_folder,
 
 def test_a_file_deleted_from_an_ingested_folder_is_pruned(store, kb_folder) -> None:
     origin = str(kb_folder)
-    store.ingest(_docs(kb_folder), origin=origin, prune_origin=True)
+    store.ingest(_docs(kb_folder), origin=origin, prune=origin)
     (kb_folder / "people.md").unlink()
-    report = store.ingest(_docs(kb_folder), origin=origin, prune_origin=True)
+    report = store.ingest(_docs(kb_folder), origin=origin, prune=origin)
     assert report.removed >= 1
     assert {d.source for d in store.stats().document_list} == {"travel.md", "products.md"}
 
