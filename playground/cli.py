@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from playground import cli_knowledge
+from playground import cli_knowledge, cli_training
 from playground.config import Settings
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.store import SEARCH_MODES, KnowledgeStore
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the contract's JSON on stdout")
     ask.set_defaults(handler=cmd_ask)
     cli_knowledge.add_commands(commands)
+    cli_training.add_command(commands)
     return parser
 
 
@@ -136,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         UnknownStrategyError,
         StrategyError,
         *cli_knowledge.ERRORS,
+        *cli_training.ERRORS,
     ) as exc:
         print(f"playground: error: {exc}", file=sys.stderr)
         usage_errors = EmptyQuestionError | UnknownStrategyError | ModelError | cli_knowledge.InputError

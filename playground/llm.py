@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from playground.local_models import LocalEngines, LocalModelError
+from playground.local_models import LocalEngines, LocalModelError, split_adapter
 from playground.records import Usage
 
 LOCAL_PROVIDER = "local"
@@ -261,6 +261,7 @@ def _make_local_handler(litellm: Any, engines: LocalEngines) -> Any:
             messages,
             max_tokens=int(optional_params.get("max_tokens") or 256),
             temperature=float(optional_params.get("temperature") or 0.0),
+            adapter=split_adapter(model)[1],
         )
 
     def chunks(model: str, messages: list, optional_params: dict) -> Iterator[dict]:

@@ -8,13 +8,16 @@ a plain model folder under the cache and every later start (inference and traini
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import importlib.util
+import json
 import logging
 import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
@@ -56,16 +59,26 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
     try:
         plain.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
+        _drop_quantization_config(staging)
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
+def _drop_quantization_config(folder: Path) -> None:
+    """The weights are plain floats now; a leftover GGUF quantization entry would block training."""
+    config_file = folder / "config.json"
+    config = json.loads(config_file.read_text())
+    if config.pop("quantization_config", None) is not None:
+        config_file.write_text(json.dumps(config, indent=2))
+
+
 def ensure_embedded_model(models_dir: Path) -> Path:
     """The converted embedded model folder, converting the shipped GGUF on first use."""
     target = models_dir / EMBEDDED_ALIAS
     if (target / "config.json").exists():
+        _drop_quantization_config(target)  # folders converted before this fix kept it
         return target
     models_dir.mkdir(parents=True, exist_ok=True)
     with open(models_dir / f".{EMBEDDED_ALIAS}.lock", "w") as lock_file:
@@ -77,6 +90,9 @@ def ensure_embedded_model(models_dir: Path) -> Path:
 
 def check_local_name(name: str) -> None:
     """Reject, without loading anything, a name that is no alias, model folder or hub id."""
+    name, adapter = split_adapter(name)
+    if adapter is not None and not (Path(adapter) / "adapter_config.json").exists():
+        raise LocalModelError(f"no LoRA adapter at {adapter}")
     if not name.strip():
         raise LocalModelError(f"unknown local model '': use '{EMBEDDED_ALIAS}', a model folder or a Hugging Face id")
     if name == EMBEDDED_ALIAS or Path(name).expanduser().is_dir():
@@ -116,11 +132,21 @@ class FairLock:
             self._cond.notify_all()
 
 
+ADAPTER_SEPARATOR = "::"  # "<base>::<adapter folder>" serves the base model with that LoRA adapter
+
+
+def split_adapter(name: str) -> tuple[str, str | None]:
+    """("base", "/path/to/adapter") from "base::/path/to/adapter"; (name, None) without one."""
+    base, _, adapter = name.partition(ADAPTER_SEPARATOR)
+    return base, adapter or None
+
+
 @dataclass
 class _Loaded:
     tokenizer: Any
     model: Any
     device: str
+    adapters: set[str] = field(default_factory=set)
 
 
 class LocalEngine:
@@ -171,14 +197,42 @@ class LocalEngine:
         return getattr(config, "max_position_embeddings", None)
 
     def stream(
-        self, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+        self,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        adapter: str | None = None,
     ) -> Iterator[str | Usage]:
-        """Yield text pieces as they are generated, then one Usage with the real token counts."""
+        """Yield text pieces as they are generated, then one Usage with the real token counts.
+
+        With an adapter folder, the base model answers through that LoRA adapter (loaded once,
+        then switched to: the base model is never reloaded); without one, through no adapter.
+        """
         with self._generate_lock:
-            yield from self._stream_locked(messages, max_tokens, temperature)
+            yield from self._stream_locked(messages, max_tokens, temperature, adapter)
+
+    def _use_adapter(self, adapter: str | None) -> AbstractContextManager:
+        """Make the adapter active (None: none); the returned context wraps the generate call."""
+        loaded = self.load()
+        if adapter is None:
+            return loaded.model.disable_adapter() if loaded.adapters else nullcontext()
+        key = hashlib.sha1(str(Path(adapter).resolve()).encode()).hexdigest()[:12]
+        if key not in loaded.adapters:
+            try:
+                if not loaded.adapters:
+                    from peft import PeftModel
+
+                    loaded.model = PeftModel.from_pretrained(loaded.model, adapter, adapter_name=key).eval()
+                else:
+                    loaded.model.load_adapter(adapter, adapter_name=key)
+            except (OSError, ValueError, KeyError) as exc:
+                raise LocalModelError(f"cannot load adapter {Path(adapter).name}: {_first_sentence(str(exc))}") from exc
+            loaded.adapters.add(key)
+        loaded.model.set_adapter(key)
+        return nullcontext()
 
     def _stream_locked(
-        self, messages: list[dict[str, str]], max_tokens: int, temperature: float
+        self, messages: list[dict[str, str]], max_tokens: int, temperature: float, adapter: str | None
     ) -> Iterator[str | Usage]:
         from transformers import (
             StoppingCriteria,
@@ -187,6 +241,7 @@ class LocalEngine:
         )
 
         loaded = self.load()
+        active = self._use_adapter(adapter)
         input_ids = self.encode(messages).to(loaded.device)
         streamer = TextIteratorStreamer(loaded.tokenizer, skip_prompt=True, skip_special_tokens=True)
         stop = threading.Event()
@@ -207,7 +262,8 @@ class LocalEngine:
 
         def run() -> None:
             try:
-                result["output"] = loaded.model.generate(**kwargs)
+                with active:
+                    result["output"] = loaded.model.generate(**kwargs)
             except BaseException as exc:  # noqa: BLE001 - surfaced to the caller below
                 result["error"] = exc
                 streamer.end()
@@ -250,7 +306,9 @@ class LocalEngines:
         check_local_name(name)
 
     def get(self, name: str) -> LocalEngine:
+        """The engine of the base model (an adapter suffix is the caller's to pass to stream)."""
         check_local_name(name)
+        name, _ = split_adapter(name)
         with self._lock:
             if name not in self._engines:
                 self._engines[name] = LocalEngine(name, self.models_dir)

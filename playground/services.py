@@ -16,6 +16,8 @@ from playground.llm import Gateway
 from playground.local_models import EMBEDDED_ALIAS, LocalEngines
 from playground.scenarios import Scenario, ScenarioCatalog
 from playground.strategies import LaneContext, LaneOptions
+from playground.training.jobs import TrainingJobs
+from playground.training.registry import AdapterRegistry
 from playground.workspace import Workspace, workspace_for
 
 SHARED_WORKSPACE = "shared"
@@ -31,6 +33,7 @@ class Services:
     _embedder: Embedder | None = None
     _knowledge: dict[tuple[Path, str], KnowledgeBase] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    jobs: TrainingJobs = field(default_factory=TrainingJobs)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -92,8 +95,17 @@ class Services:
         with shared.lock:
             shutil.copytree(shared.store.folder, target)
 
+    def adapters(self, workspace: Workspace | None = None) -> AdapterRegistry:
+        """Shipped adapters (read-only) plus, for a browser session, the ones it trained."""
+        folders = [(self.settings.adapters_dir, True)]
+        if workspace is not None and workspace.copy_documents:
+            folders.append((workspace.adapters_dir, False))
+        return AdapterRegistry(folders)
+
     def lane_context(self, workspace: Workspace) -> LaneContext:
-        return LaneContext(knowledge=lambda scenario: self.knowledge(workspace, scenario))
+        return LaneContext(
+            knowledge=lambda scenario: self.knowledge(workspace, scenario), adapters=self.adapters(workspace)
+        )
 
     def lane_job(self, lane: str, model: str | None = None, **options: object) -> LaneJob:
         """A job for one lane with the settings' defaults filled in (None means: keep the default)."""

@@ -46,6 +46,11 @@ class Workspace:
                 staging.rename(folder)
         return folder
 
+    @property
+    def adapters_dir(self) -> Path:
+        """Adapters trained in this workspace (the shipped ones live in adapters/, read-only)."""
+        return self.root / "adapters"
+
     def index_dir(self, scenario: Scenario) -> Path:
         return self.scenario_dir(scenario) / "index"
 

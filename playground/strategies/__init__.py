@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from playground.strategies.base import LaneContext, LaneOptions, Prepared, Strategy, StrategyError
+from playground.strategies.finetuned import FinetunedStrategy
 from playground.strategies.prompting import PromptingStrategy
 from playground.strategies.rag import RagStrategy
 
@@ -26,7 +27,7 @@ class UnknownStrategyError(KeyError):
 
 
 def _registry() -> dict[str, Strategy]:
-    strategies: list[Strategy] = [PromptingStrategy(), RagStrategy()]
+    strategies: list[Strategy] = [PromptingStrategy(), RagStrategy(), FinetunedStrategy()]
     return {s.name: s for s in strategies}
 
 

@@ -11,6 +11,7 @@ from playground.scenarios import Scenario
 
 if TYPE_CHECKING:
     from playground.knowledge.base import KnowledgeBase
+    from playground.training.registry import AdapterRegistry
 
 
 class StrategyError(ValueError):
@@ -38,6 +39,7 @@ class LaneContext:
     """Collaborators a strategy may need, bound to one workspace."""
 
     knowledge: Callable[[Scenario], KnowledgeBase] | None = None
+    adapters: AdapterRegistry | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import gradio as gr
 from playground.services import Services
 from playground.ui.compare_tab import build_compare_tab
 from playground.ui.knowledge_tab import build_knowledge_tab
+from playground.ui.train_tab import build_train_tab
 
 CSS_FILE = Path(__file__).with_name("theme.css")
 
@@ -35,10 +36,12 @@ def build_app(services: Services) -> gr.Blocks:
                 first.description if first else "No scenario found.", elem_id="scenario-description"
             )
         with gr.Tabs():
-            with gr.Tab("Compare", id="compare"):
-                build_compare_tab(services, scenario_picker)
+            with gr.Tab("Compare", id="compare") as compare_tab:
+                build_compare_tab(services, scenario_picker, compare_tab)
             with gr.Tab("Knowledge", id="knowledge") as knowledge_tab:
                 build_knowledge_tab(services, scenario_picker, knowledge_tab)
+            with gr.Tab("Train", id="train") as train_tab:
+                build_train_tab(services, scenario_picker, train_tab)
         scenario_picker.change(lambda name: services.scenarios.get(name).description, scenario_picker, description)
     return app
 

@@ -47,9 +47,10 @@ def _lane_column(lane: str, services: Services, models: list[str], scenario: Sce
             label="Model",
             allow_custom_value=True,
             elem_id=f"{lane}-model",
+            visible=lane != "finetuned",  # the fine-tuned lane runs on the base its adapter was trained on
         )
-        with gr.Accordion("Lane settings", open=False):
-            controls = build_lane_controls(lane, scenario)
+        with gr.Accordion("Lane settings", open=lane == "finetuned"):
+            controls = build_lane_controls(lane, scenario, services.adapters().names())
         answer = gr.Markdown("", elem_id=f"{lane}-answer", elem_classes="lane-answer")
         metrics = gr.HTML(metrics_html(None), elem_id=f"{lane}-metrics")
         passages = gr.HTML("", elem_id=f"{lane}-passages")
@@ -68,7 +69,7 @@ def _render(columns: list[LaneColumn], answers: dict[str, Answer]) -> list[objec
     return values
 
 
-def build_compare_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
+def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab) -> None:
     """Lay out the Compare tab and wire its events."""
     scenarios = services.scenarios.all()
     first = scenarios[0] if scenarios else None
@@ -125,3 +126,12 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
         return updates
 
     scenario_picker.change(on_scenario, scenario_picker, [examples, *lane_widgets])
+
+    adapter_pickers = [c.controls["adapter"] for c in columns if "adapter" in c.controls]
+
+    def refresh_adapters(request: gr.Request) -> list[object]:
+        names = services.adapters(session_workspace(services, request)).names()
+        return [gr.update(choices=names) for _ in adapter_pickers]
+
+    if adapter_pickers:
+        tab.select(refresh_adapters, None, adapter_pickers)

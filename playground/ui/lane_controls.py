@@ -9,7 +9,9 @@ from playground.scenarios import Scenario
 from playground.strategies.prompting import CONTEXT_MODES, SHOT_MODES
 
 
-def build_lane_controls(lane: str, scenario: Scenario | None) -> dict[str, gr.components.Component]:
+def build_lane_controls(
+    lane: str, scenario: Scenario | None, adapter_names: list[str]
+) -> dict[str, gr.components.Component]:
     """Widgets keyed by the LaneOptions field they set; rendered inside the lane's column."""
     if lane == "prompting":
         return {
@@ -35,6 +37,16 @@ def build_lane_controls(lane: str, scenario: Scenario | None) -> dict[str, gr.co
             "k": gr.Slider(1, 10, value=5, step=1, label="Passages retrieved (k)", elem_id=f"{lane}-k"),
             "search_mode": gr.Radio(list(SEARCH_MODES), value="hybrid", label="Search", elem_id=f"{lane}-search-mode"),
         }
+    if lane == "finetuned":
+        return {
+            "adapter": gr.Dropdown(
+                adapter_names,
+                value=None,
+                label="Adapter (base model from its card)",
+                info="empty: the scenario's adapter",
+                elem_id=f"{lane}-adapter",
+            )
+        }
     return {}
 
 
@@ -44,6 +56,8 @@ def scenario_updates(lane: str, scenario: Scenario) -> list[object]:
         return [gr.update(), gr.update(), gr.update(value=scenario.system_prompt)]
     if lane == "rag":
         return [gr.update(), gr.update()]
+    if lane == "finetuned":
+        return [gr.update(value=None)]
     return []
 
 

@@ -1,0 +1,188 @@
+"""Background training: one job at a time, in a child process, with progress read from its stderr.
+
+The child is `python -m playground train ... --progress --json`: Unsloth is imported first there,
+a crash cannot take the app down, cancelling is a terminate, and the memory comes back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from playground.config import REPO_ROOT
+from playground.training.trainer import TrainConfig
+
+
+class JobError(RuntimeError):
+    """A job cannot be started (another one runs)."""
+
+
+@dataclass(frozen=True)
+class JobState:
+    """What the Train tab shows: status, progress, the loss curve and the outcome."""
+
+    status: str = "idle"  # idle, starting, running, done, failed, cancelled
+    step: int = 0
+    max_steps: int = 0
+    losses: tuple[tuple[int, float], ...] = ()
+    elapsed_s: float = 0.0
+    eta_s: float | None = None
+    message: str = ""
+    adapter: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("starting", "running")
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.max_steps if self.max_steps else 0.0
+
+
+def train_command(config: TrainConfig) -> list[str]:
+    """The child process's command line for this configuration."""
+    command = [
+        sys.executable,
+        "-m",
+        "playground",
+        "train",
+        str(config.data),
+        "--out",
+        str(config.out),
+        "--base",
+        config.base,
+        "--progress",
+        "--json",
+    ]
+    flags = {
+        "--max-steps": config.max_steps,
+        "--epochs": config.epochs,
+        "--rank": config.rank,
+        "--alpha": config.alpha,
+        "--learning-rate": config.learning_rate,
+        "--batch-size": config.batch_size,
+        "--max-seq-length": config.max_seq_length,
+        "--seed": config.seed,
+        "--max-examples": config.max_examples,
+        "--system-prompt": config.system_prompt,
+    }
+    for flag, value in flags.items():
+        if value is not None:
+            command += [flag, str(value)]
+    if config.csv_mapping:
+        command += [
+            "--csv-prompt",
+            config.csv_mapping.prompt_column,
+            "--csv-completion",
+            config.csv_mapping.completion_column,
+        ]
+    return command
+
+
+class TrainingJobs:
+    """Runs at most one training job; its state can be read at any time from any thread."""
+
+    def __init__(self, cwd: Path = REPO_ROOT) -> None:
+        self.cwd = cwd
+        self._state = JobState()
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._started = 0.0
+
+    def state(self) -> JobState:
+        with self._lock:
+            if self._state.active:
+                return replace(self._state, elapsed_s=round(time.perf_counter() - self._started, 1))
+            return self._state
+
+    def start(self, config: TrainConfig) -> None:
+        with self._lock:
+            if self._state.active:
+                raise JobError("a training job is already running: wait for it or cancel it")
+            for stale in config.out.parent.glob(f".{config.out.name}.*"):
+                shutil.rmtree(stale, ignore_errors=True)  # staging left by a killed job
+            self._started = time.perf_counter()
+            self._state = JobState(status="starting", message="starting the trainer…", adapter=config.out.name)
+            self._process = subprocess.Popen(
+                train_command(config),
+                cwd=self.cwd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=os.environ | {"PYTHONUNBUFFERED": "1"},
+                start_new_session=True,
+            )
+        threading.Thread(target=self._follow, args=(self._process,), daemon=True, name="train-job").start()
+
+    def cancel(self) -> bool:
+        with self._lock:
+            if not self._state.active or self._process is None:
+                return False
+            self._state = replace(self._state, status="cancelled", message="cancelled")
+            os.killpg(self._process.pid, signal.SIGTERM)
+            return True
+
+    def _update(self, **changes: Any) -> None:
+        with self._lock:
+            if self._state.status != "cancelled":
+                self._state = replace(self._state, **changes)
+
+    def _follow(self, process: subprocess.Popen) -> None:
+        last_line = ""
+        for line in process.stderr:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                event = json.loads(line)
+            except ValueError:
+                last_line = line
+                continue
+            if isinstance(event, dict):
+                self._on_event(event)
+        stdout = process.stdout.read()
+        code = process.wait()
+        elapsed = round(time.perf_counter() - self._started, 1)
+        if code == 0:
+            result = json.loads(stdout.strip().splitlines()[-1])
+            self._update(
+                status="done",
+                result=result,
+                elapsed_s=elapsed,
+                eta_s=0.0,
+                message=f"done: {result['steps']} steps, loss {result['train_loss']}",
+            )
+        else:
+            self._update(
+                status="failed",
+                elapsed_s=elapsed,
+                message=last_line.removeprefix("playground: error: ") or f"the trainer exited with {code}",
+            )
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        if event.get("event") == "loading":
+            self._update(
+                status="running",
+                message=f"loading {event.get('base')} on {event.get('device')} ({event.get('examples')} examples)…",
+            )
+        elif event.get("event") == "step":
+            with self._lock:
+                losses = (*self._state.losses, (int(event["step"]), float(event["loss"])))
+            self._update(
+                status="running",
+                step=int(event["step"]),
+                max_steps=int(event["max_steps"]),
+                losses=losses,
+                eta_s=event.get("eta_s"),
+                message=f"step {event['step']}/{event['max_steps']}, loss {event['loss']:.4f}",
+            )

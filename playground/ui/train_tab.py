@@ -1,0 +1,244 @@
+"""The Train tab: pick or upload a dataset, preview it, train a LoRA adapter in the background with
+a live loss curve, list adapters with their cards, and run the forgetting check."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from playground.llm import ModelError
+from playground.local_models import EMBEDDED_ALIAS, LocalModelError
+from playground.scenarios import ScenarioError
+from playground.services import Services
+from playground.training.data import CsvMapping, TrainingDataError, load_training_file, preview
+from playground.training.forgetting import load_probe, run_probe
+from playground.training.jobs import JobError, JobState
+from playground.training.registry import AdapterError, check_adapter_name
+from playground.training.trainer import PRESETS, TrainConfig
+from playground.ui.session import session_workspace
+
+HYPERPARAMETERS = ("rank", "alpha", "learning_rate", "epochs", "max_steps", "batch_size", "max_seq_length")
+TRAIN_ERRORS = (TrainingDataError, AdapterError, JobError, ScenarioError, ModelError, LocalModelError, OSError)
+
+
+def job_html(state: JobState) -> str:
+    """Status, a progress bar, elapsed time and ETA of the current (or last) job."""
+    if state.status == "idle":
+        return '<div class="job-status" data-status="idle">No training job yet.</div>'
+    eta = "—" if state.eta_s is None else f"{state.eta_s:.0f} s"
+    percent = round(100 * (1.0 if state.status == "done" else state.fraction))
+    return (
+        f'<div class="job-status" data-status="{state.status}">'
+        f"<b>{html.escape(state.adapter or '')}</b>: {html.escape(state.status)} · {html.escape(state.message)}"
+        f'<div class="job-bar"><div class="job-bar-fill" style="width:{percent}%"></div></div>'
+        f"step {state.step}/{state.max_steps or '?'} · elapsed {state.elapsed_s:.0f} s · ETA {eta}</div>"
+    )
+
+
+def adapters_table(services: Services, request: gr.Request) -> pd.DataFrame:
+    rows = []
+    for a in services.adapters(session_workspace(services, request)).all():
+        card = a.card
+        rows.append(
+            {
+                "adapter": a.name,
+                "base": a.base_model,
+                "dataset": card.get("dataset"),
+                "examples": card.get("examples"),
+                "steps": card.get("steps"),
+                "loss": card.get("train_loss"),
+                "seconds": card.get("seconds"),
+                "tokens/s": card.get("tokens_per_s"),
+                "device": card.get("device"),
+                "est. cost": card.get("estimated_cost_usd"),
+                "size (MB)": round(a.size_bytes() / 1e6, 1),
+                "shipped": a.read_only,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "adapter",
+            "base",
+            "dataset",
+            "examples",
+            "steps",
+            "loss",
+            "seconds",
+            "tokens/s",
+            "device",
+            "est. cost",
+            "size (MB)",
+            "shipped",
+        ],
+    )
+
+
+def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab) -> None:
+    """Lay out the Train tab and wire its events."""
+    gr.Markdown(
+        "Train a LoRA adapter with Unsloth on the scenario's examples or your own file. Training runs in "
+        "the background (one job at a time); the new adapter appears in the fine-tuned lane of Compare."
+    )
+    with gr.Row():
+        with gr.Column():
+            upload = gr.File(
+                label="Training file (.jsonl chat or prompt/completion, or .csv)",
+                file_types=[".jsonl", ".csv"],
+                type="filepath",
+                elem_id="train-upload",
+            )
+            with gr.Row():
+                csv_prompt = gr.Textbox(label="CSV prompt column", elem_id="train-csv-prompt")
+                csv_completion = gr.Textbox(label="CSV completion column", elem_id="train-csv-completion")
+            preview_button = gr.Button("Preview examples", elem_id="train-preview")
+            preview_box = gr.Code(
+                label="First examples as the model sees them", language=None, lines=10, elem_id="train-preview-text"
+            )
+        with gr.Column():
+            preset = gr.Radio(sorted(PRESETS), value="quick CPU demo", label="Preset", elem_id="train-preset")
+            quick = PRESETS["quick CPU demo"]
+            with gr.Row():
+                rank = gr.Number(quick["rank"], label="LoRA rank", precision=0, elem_id="train-rank")
+                alpha = gr.Number(quick["alpha"], label="LoRA alpha", precision=0, elem_id="train-alpha")
+                learning_rate = gr.Number(quick["learning_rate"], label="Learning rate", elem_id="train-lr")
+            with gr.Row():
+                epochs = gr.Number(quick["epochs"], label="Epochs", elem_id="train-epochs")
+                max_steps = gr.Number(
+                    quick["max_steps"], label="Max steps (0 = epochs decide)", precision=0, elem_id="train-max-steps"
+                )
+                batch_size = gr.Number(quick["batch_size"], label="Batch size", precision=0, elem_id="train-batch")
+                max_seq_length = gr.Number(
+                    quick["max_seq_length"], label="Max sequence length", precision=0, elem_id="train-seq-len"
+                )
+            name = gr.Textbox(label="Adapter name", placeholder="my-adapter", elem_id="train-name")
+            with gr.Row():
+                start = gr.Button("Start training", variant="primary", elem_id="train-start")
+                cancel = gr.Button("Cancel", variant="stop", elem_id="train-cancel")
+    status = gr.HTML(job_html(JobState()), elem_id="train-status")
+    loss_plot = gr.LinePlot(
+        pd.DataFrame({"step": [], "loss": []}),
+        x="step",
+        y="loss",
+        title="Training loss",
+        elem_id="train-loss",
+        height=260,
+    )
+    adapters = gr.Dataframe(label="Adapters", interactive=False, elem_id="train-adapters")
+    with gr.Row():
+        probe_adapter = gr.Dropdown([], label="Forgetting check: adapter", elem_id="probe-adapter", scale=2)
+        probe_button = gr.Button("Run forgetting check", elem_id="probe-run", scale=1)
+    probe_table = gr.Dataframe(
+        label="General-knowledge probe: base vs adapter", interactive=False, elem_id="probe-results"
+    )
+    timer = gr.Timer(1.0, active=False)
+    hyper_inputs = [rank, alpha, learning_rate, epochs, max_steps, batch_size, max_seq_length]
+
+    def dataset_path(scenario_name: str, uploaded: str | None) -> Path:
+        if uploaded:
+            return Path(uploaded)
+        scenario = services.scenarios.get(scenario_name)
+        if scenario.train_set is None:
+            raise AdapterError(f"scenario '{scenario.name}' has no training set: upload a file")
+        return scenario.train_set
+
+    def mapping(prompt_col: str, completion_col: str) -> CsvMapping | None:
+        return CsvMapping(prompt_col.strip(), completion_col.strip()) if prompt_col and completion_col else None
+
+    def show_preview(scenario_name: str, uploaded: str | None, prompt_col: str, completion_col: str) -> str:
+        try:
+            training = load_training_file(dataset_path(scenario_name, uploaded), mapping(prompt_col, completion_col))
+            tokenizer = services.gateway.engines.get(EMBEDDED_ALIAS).load().tokenizer
+            rendered = preview(training, lambda m: tokenizer.apply_chat_template(m, tokenize=False), n=3)
+        except TRAIN_ERRORS as exc:
+            return f"⚠ {exc}"
+        return f"{len(training)} examples ({training.format})\n\n" + "\n\n".join(rendered)
+
+    def apply_preset(choice: str) -> list[object]:
+        values = PRESETS[choice]
+        return [values[k] if values[k] is not None else 0 for k in HYPERPARAMETERS]
+
+    def start_job(
+        request: gr.Request,
+        scenario_name: str,
+        uploaded: str | None,
+        prompt_col: str,
+        completion_col: str,
+        adapter_name: str,
+        *values: float,
+    ) -> list[object]:
+        try:
+            workspace = session_workspace(services, request)
+            out = workspace.adapters_dir / check_adapter_name(adapter_name.strip())
+            if out.exists() or adapter_name.strip() in services.adapters(workspace).names():
+                raise AdapterError(f"an adapter named '{adapter_name.strip()}' exists: pick another name")
+            data = dataset_path(scenario_name, uploaded)
+            load_training_file(data, mapping(prompt_col, completion_col))  # refuse bad files before starting
+            hyper = dict(zip(HYPERPARAMETERS, values, strict=True))
+            config = TrainConfig(
+                data=data,
+                out=out,
+                rank=int(hyper["rank"]),
+                alpha=int(hyper["alpha"]),
+                learning_rate=float(hyper["learning_rate"]),
+                epochs=float(hyper["epochs"]),
+                max_steps=int(hyper["max_steps"]) or None,
+                batch_size=int(hyper["batch_size"]),
+                max_seq_length=int(hyper["max_seq_length"]),
+                csv_mapping=mapping(prompt_col, completion_col),
+            )
+            services.jobs.start(config)
+        except TRAIN_ERRORS as exc:
+            gr.Warning(str(exc))
+            return [
+                f'<div class="job-status" data-status="refused">⚠ {html.escape(str(exc))}</div>',
+                gr.Timer(active=False),
+            ]
+        return [job_html(services.jobs.state()), gr.Timer(active=True)]
+
+    def poll(request: gr.Request) -> list[object]:
+        state = services.jobs.state()
+        curve = pd.DataFrame(state.losses, columns=["step", "loss"])
+        finished = not state.active
+        table = adapters_table(services, request) if finished else gr.skip()
+        names = gr.update(choices=list(adapters_table(services, request)["adapter"])) if finished else gr.skip()
+        return [job_html(state), curve, table, names, gr.Timer(active=not finished)]
+
+    def cancel_job() -> str:
+        services.jobs.cancel()
+        return job_html(services.jobs.state())
+
+    def refresh(request: gr.Request) -> list[object]:
+        table = adapters_table(services, request)
+        state = services.jobs.state()
+        return [table, gr.update(choices=list(table["adapter"])), job_html(state), gr.Timer(active=state.active)]
+
+    def forgetting(request: gr.Request, adapter_name: str | None) -> pd.DataFrame:
+        try:
+            adapter = services.adapters(session_workspace(services, request)).get(adapter_name or "")
+            base = f"local/{adapter.base_model}"
+            items = load_probe()
+            rows = []
+            for label, model in [
+                ("base model", base),
+                (f"adapter {adapter.name}", f"{base}::{adapter.path.resolve()}"),
+            ]:
+                result = run_probe(services.gateway, model, items)
+                rows.append(
+                    {"model": label, "score": round(result.score, 3), "correct": f"{result.correct}/{result.total}"}
+                )
+        except TRAIN_ERRORS as exc:
+            gr.Warning(str(exc))
+            return gr.skip()
+        return pd.DataFrame(rows)
+
+    preview_button.click(show_preview, [scenario_picker, upload, csv_prompt, csv_completion], preview_box)
+    preset.change(apply_preset, preset, hyper_inputs)
+    start.click(start_job, [scenario_picker, upload, csv_prompt, csv_completion, name, *hyper_inputs], [status, timer])
+    timer.tick(poll, None, [status, loss_plot, adapters, probe_adapter, timer])
+    cancel.click(cancel_job, None, status)
+    tab.select(refresh, None, [adapters, probe_adapter, status, timer])
+    probe_button.click(forgetting, probe_adapter, probe_table)

@@ -1,0 +1,101 @@
+"""Integration: real Unsloth training on CPU (2 steps), then the adapter answers through the lane."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+STYLE = "— The Test Team"
+
+
+def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "playground", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=os.environ | {"HF_HUB_OFFLINE": "1"} | (env or {}),
+    )
+
+
+def _tiny_dataset(path: Path) -> Path:
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": f"Customer {i}: my sensor {i} stopped."},
+                {"role": "assistant", "content": f"Hi, let us fix sensor {i}. {STYLE}"},
+            ]
+        }
+        for i in range(16)
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    return path
+
+
+def test_train_two_steps_then_answer_through_the_adapter(tmp_path: Path) -> None:
+    data = _tiny_dataset(tmp_path / "tiny.jsonl")
+    adapters = tmp_path / "adapters"
+    result = _cli(
+        "train",
+        str(data),
+        "--out",
+        str(adapters / "tiny"),
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "4",
+        "--max-seq-length",
+        "128",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    payload = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(payload) == {"adapter", "steps", "train_loss", "seconds", "device", "backend"}
+    assert payload["steps"] == 2 and payload["device"] == "cpu" and payload["backend"].startswith("unsloth")
+    assert payload["train_loss"] > 0
+    folder = adapters / "tiny"
+    card = json.loads((folder / "card.json").read_text())
+    assert card["examples"] == 16 and card["dataset_sha256"] and card["hyperparameters"]["responses_only"]
+    assert (folder / "adapter_config.json").exists() and any(folder.glob("adapter_model.*"))
+    assert not [p for p in adapters.iterdir() if p.name.startswith(".")], "no staging folder left behind"
+
+    asked = _cli(
+        "ask",
+        "My sensor stopped.",
+        "--lanes",
+        "finetuned",
+        "--adapter",
+        "tiny",
+        "--json",
+        "--max-tokens",
+        "16",
+        env={"PLAYGROUND_ADAPTERS": str(adapters)},
+    )
+    assert asked.returncode == 0, asked.stderr
+    (lane,) = json.loads(asked.stdout)["lanes"]
+    assert lane["error"] is None and lane["answer"].strip() and lane["completion_tokens"] > 0
+    assert lane["model"].startswith("local/smollm2-135m-instruct::")
+
+
+def test_malformed_training_file_is_refused_naming_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}\n{not json\n'
+    )
+    result = _cli("train", str(bad), "--out", str(tmp_path / "adapters" / "x"), "--max-steps", "1")
+    assert result.returncode == 1
+    assert "bad.jsonl: line 2: not valid JSON" in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "adapters" / "x").exists()
+
+
+def test_bad_adapter_name_is_refused(tmp_path: Path) -> None:
+    result = _cli("train", str(_tiny_dataset(tmp_path / "t.jsonl")), "--out", str(tmp_path / "Bad Name"))
+    assert result.returncode == 1 and "invalid adapter name 'Bad Name'" in result.stderr
