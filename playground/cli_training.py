@@ -7,7 +7,9 @@ to stderr (loading, each logged step with loss and ETA, done), and the result to
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -80,7 +82,10 @@ def cmd_train(args: argparse.Namespace, services: Services) -> int:
         if args.progress:
             print(json.dumps(event), file=sys.stderr, flush=True)
 
-    card = train(config, services.settings.models_cache_dir, progress)
+    # Unsloth and TRL print banners and progress bars: keep stdout for the result alone.
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    with contextlib.redirect_stdout(sys.stderr):
+        card = train(config, services.settings.models_cache_dir, progress)
     result = {
         "adapter": str(config.out),
         "steps": card["steps"],

@@ -139,8 +139,8 @@ class TrainingJobs:
 
     def _follow(self, process: subprocess.Popen) -> None:
         last_line = ""
-        for line in process.stderr:
-            line = line.strip()
+        for raw in process.stderr:
+            line = raw.split("\r")[-1].strip()  # a progress bar may share the line
             if not line:
                 continue
             try:

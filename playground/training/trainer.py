@@ -195,6 +195,7 @@ def _trainer(model: Any, tokenizer: Any, training: TrainingSet, config: TrainCon
         optim="adamw_8bit" if device == "cuda" else "adamw_torch",
         dataset_num_proc=1,
         use_cpu=device == "cpu",
+        disable_tqdm=True,
     )
     trainer = SFTTrainer(
         model=model, processing_class=tokenizer, train_dataset=dataset, args=args, callbacks=[callback]

@@ -897,7 +897,7 @@ def scenario_yaml(train: list[Product], held_out: list[Product]) -> str:
     lines.append("example_questions:")
     for product in distinct_categories(held_out, 5):
         lines.append("  - " + yaml_block(product.description + QUESTION_SUFFIX, 4))
-    lines += ["knowledge_base: null", "eval_set: eval.jsonl", "train_set: train.jsonl", ""]
+    lines += ["knowledge_base: null", "eval_set: eval.jsonl", "train_set: train.jsonl", "adapter: pricing", ""]
     return "\n".join(lines)
 
 

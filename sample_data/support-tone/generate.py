@@ -1993,7 +1993,7 @@ def scenario_yaml(train: list[Pair], held_out: list[Pair]) -> str:
     lines.append("example_questions:")
     for pair in examples:
         lines.append("  - " + yaml_block(pair.message, 4))
-    lines += ["knowledge_base: null", "eval_set: eval.jsonl", "train_set: train.jsonl", ""]
+    lines += ["knowledge_base: null", "eval_set: eval.jsonl", "train_set: train.jsonl", "adapter: support-tone", ""]
     return "\n".join(lines)
 
 
