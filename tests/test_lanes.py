@@ -9,6 +9,21 @@ from playground.strategies import LaneOptions
 from tests.fakes import FakeGateway
 
 
+@pytest.fixture
+def echo_lane(monkeypatch) -> None:
+    """A second registered lane that answers like prompting, to see two lanes side by side."""
+    import playground.strategies as strategies
+
+    class EchoStrategy:
+        name, title = "echo", "Echo"
+
+        def prepare(self, question, scenario, options, context):
+            return strategies.get_strategy("prompting").prepare(question, scenario, options, context)
+
+    real = strategies._registry
+    monkeypatch.setattr(strategies, "_registry", lambda: real() | {"echo": EchoStrategy()})
+
+
 def test_answer_grows_then_finishes_with_usage_and_timings(scenario) -> None:
     gateway = FakeGateway(reply="Paris it is.")
     snapshots = list(run_lane(gateway, "Capital?", scenario, LaneJob("prompting", LaneOptions(model="fake/a"))))
@@ -34,18 +49,7 @@ def test_one_failing_lane_does_not_stop_the_others(scenario) -> None:
     assert final_broken.text == ""
 
 
-def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, monkeypatch) -> None:
-    import playground.strategies as strategies
-
-    # A second registered lane that answers like prompting, to see two lanes side by side.
-    class EchoStrategy:
-        name, title = "echo", "Echo"
-
-        def prepare(self, question, scenario, options, context):
-            return strategies.get_strategy("prompting").prepare(question, scenario, options, context)
-
-    real = strategies._registry
-    monkeypatch.setattr(strategies, "_registry", lambda: real() | {"echo": EchoStrategy()})
+def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, echo_lane) -> None:
     gateway = FakeGateway(reply="one two three four", delay_s=0.05)
     jobs = [LaneJob("prompting", LaneOptions(model="fake/a")), LaneJob("echo", LaneOptions(model="fake/b"))]
     snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))
@@ -55,17 +59,7 @@ def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, mon
     assert any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
 
 
-def test_local_lanes_take_turns_so_their_timings_exclude_the_queue(scenario, monkeypatch) -> None:
-    import playground.strategies as strategies
-
-    class EchoStrategy:
-        name, title = "echo", "Echo"
-
-        def prepare(self, question, scenario, options, context):
-            return strategies.get_strategy("prompting").prepare(question, scenario, options, context)
-
-    real = strategies._registry
-    monkeypatch.setattr(strategies, "_registry", lambda: real() | {"echo": EchoStrategy()})
+def test_local_lanes_take_turns_so_their_timings_exclude_the_queue(scenario, echo_lane) -> None:
     gateway = FakeGateway(reply="one two three four", delay_s=0.02)
     jobs = [LaneJob("prompting", LaneOptions(model="local/a")), LaneJob("echo", LaneOptions(model="local/a"))]
     snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))

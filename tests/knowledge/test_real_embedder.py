@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,9 +14,9 @@ from playground.knowledge.embedding import make_embedder
 from playground.knowledge.parsing import parse_file
 from playground.knowledge.store import KnowledgeStore
 from playground.scenarios import ScenarioCatalog
+from tests.cli_support import run_cli
 
 pytestmark = pytest.mark.integration
-REPO = Path(__file__).resolve().parents[2]
 SCENARIO = ScenarioCatalog(Settings().sample_data_dir).get("company-knowledge")
 
 
@@ -46,33 +43,22 @@ def test_hybrid_recall_at_5_on_the_sample_set_is_at_least_0_9(sample_store: Know
     assert scores.mrr > 0.6, scores
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "playground", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=os.environ | {"HF_HUB_OFFLINE": "1"},
-    )
-
-
 def test_cli_ingest_edit_reingest_and_retrieve(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     shutil.copytree(SCENARIO.knowledge_base, docs)
     store = tmp_path / "store"
-    first = _cli("ingest", str(docs), "--store", str(store), "--json")
+    first = run_cli("ingest", str(docs), "--store", str(store), "--json")
     assert first.returncode == 0, first.stderr
     counts = json.loads(first.stdout)
     assert counts["documents"] == len(list(docs.iterdir())) and counts["added"] == counts["chunks"] > 100
 
     travel = docs / "travel-policy.md"
     travel.write_text(travel.read_text().replace("$80 per day", "$95 per day"))
-    second = json.loads(_cli("ingest", str(docs), "--store", str(store), "--json").stdout)
+    second = json.loads(run_cli("ingest", str(docs), "--store", str(store), "--json").stdout)
     assert second["added"] == second["removed"] >= 1, "only the edited chunk is re-embedded"
     assert second["added"] <= 2 and second["chunks"] == counts["chunks"]
 
-    result = _cli(
+    result = run_cli(
         "retrieve",
         "How much is the daily meal per diem?",
         "Who chairs the board?",
@@ -93,11 +79,11 @@ def test_cli_refuses_a_corrupt_file_and_leaves_the_store(tmp_path: Path) -> None
     store = tmp_path / "store"
     good = tmp_path / "good.md"
     good.write_text("# Good\n\nA document about warranties.")
-    assert _cli("ingest", str(good), "--store", str(store), "--json").returncode == 0
+    assert run_cli("ingest", str(good), "--store", str(store), "--json").returncode == 0
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4 garbage")
-    result = _cli("ingest", str(good), str(bad), "--store", str(store), "--json")
+    result = run_cli("ingest", str(good), str(bad), "--store", str(store), "--json")
     assert result.returncode == 1 and "bad.pdf: not a readable PDF" in result.stderr
     assert result.stderr.count("\n") == 1
-    hits = json.loads(_cli("retrieve", "warranties", "--store", str(store), "--json").stdout)["hits"]
+    hits = json.loads(run_cli("retrieve", "warranties", "--store", str(store), "--json").stdout)["hits"]
     assert [h["source"] for h in hits] == ["good.md"]

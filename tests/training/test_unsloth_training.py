@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import run_cli
+
 pytestmark = pytest.mark.integration
-REPO = Path(__file__).resolve().parents[2]
 STYLE = "— The Test Team"
-
-
-def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "playground", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env=os.environ | {"HF_HUB_OFFLINE": "1"} | (env or {}),
-    )
 
 
 def _tiny_dataset(path: Path) -> Path:
@@ -43,7 +30,7 @@ def _tiny_dataset(path: Path) -> Path:
 def test_train_two_steps_then_answer_through_the_adapter(tmp_path: Path) -> None:
     data = _tiny_dataset(tmp_path / "tiny.jsonl")
     adapters = tmp_path / "adapters"
-    result = _cli(
+    result = run_cli(
         "train",
         str(data),
         "--out",
@@ -67,7 +54,7 @@ def test_train_two_steps_then_answer_through_the_adapter(tmp_path: Path) -> None
     assert (folder / "adapter_config.json").exists() and any(folder.glob("adapter_model.*"))
     assert not [p for p in adapters.iterdir() if p.name.startswith(".")], "no staging folder left behind"
 
-    asked = _cli(
+    asked = run_cli(
         "ask",
         "My sensor stopped.",
         "--lanes",
@@ -90,12 +77,12 @@ def test_malformed_training_file_is_refused_naming_the_line(tmp_path: Path) -> N
     bad.write_text(
         '{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}\n{not json\n'
     )
-    result = _cli("train", str(bad), "--out", str(tmp_path / "adapters" / "x"), "--max-steps", "1")
+    result = run_cli("train", str(bad), "--out", str(tmp_path / "adapters" / "x"), "--max-steps", "1")
     assert result.returncode == 1
     assert "bad.jsonl: line 2: not valid JSON" in result.stderr and result.stderr.count("\n") == 1
     assert not (tmp_path / "adapters" / "x").exists()
 
 
 def test_bad_adapter_name_is_refused(tmp_path: Path) -> None:
-    result = _cli("train", str(_tiny_dataset(tmp_path / "t.jsonl")), "--out", str(tmp_path / "Bad Name"))
+    result = run_cli("train", str(_tiny_dataset(tmp_path / "t.jsonl")), "--out", str(tmp_path / "Bad Name"))
     assert result.returncode == 1 and "invalid adapter name 'Bad Name'" in result.stderr
