@@ -255,6 +255,8 @@ def _save_atomically(model: Any, card: dict[str, Any], out: Path) -> None:
     try:
         model.save_pretrained(str(staging))
         (staging / "card.json").write_text(json.dumps(card, indent=2))
+        for path in (staging, *staging.iterdir()):
+            path.chmod(0o755 if path.is_dir() else 0o644)  # mkdtemp makes it private to the trainer
         staging.rename(out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -129,9 +129,10 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
 
     adapter_pickers = [c.controls["adapter"] for c in columns if "adapter" in c.controls]
 
-    def refresh_adapters(request: gr.Request) -> list[object]:
+    def refresh_adapters(request: gr.Request) -> object:
         names = services.adapters(session_workspace(services, request)).names()
-        return [gr.update(choices=names) for _ in adapter_pickers]
+        updates = [gr.update(choices=names) for _ in adapter_pickers]
+        return updates[0] if len(updates) == 1 else updates  # Gradio wants a bare value for one output
 
     if adapter_pickers:
         tab.select(refresh_adapters, None, adapter_pickers)

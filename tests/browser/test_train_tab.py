@@ -47,5 +47,6 @@ def test_two_step_job_shows_progress_and_its_adapter_is_offered(page, tmp_path: 
     assert "browser-test" in page.locator("#train-adapters").inner_text()
 
     page.get_by_role("tab", name="Compare").click()
+    page.wait_for_timeout(3_000)  # the adapter choices refresh when the tab opens
     page.locator("#finetuned-adapter input").click()
-    page.get_by_role("option", name="browser-test").wait_for()
+    page.get_by_role("option", name="browser-test").wait_for(timeout=10_000)
