@@ -17,7 +17,9 @@ class FakeEngine:
         self.fail = fail
         self.seen: list[tuple[int, float]] = []
 
-    def stream(self, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0) -> Iterator[str | Usage]:
+    def stream(
+        self, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0, adapter: str | None = None
+    ) -> Iterator[str | Usage]:
         self.seen.append((max_tokens, temperature))
         if self.fail:
             raise LocalModelError("cannot load local model 'broken': no such folder")

@@ -122,13 +122,14 @@ def _device() -> str:
 
 def train(config: TrainConfig, models_dir: Path, progress: Progress | None = None) -> dict[str, Any]:
     """Train one adapter into config.out; returns the card (also written as card.json)."""
-    import unsloth  # noqa: F401 - must come before transformers, trl and peft to patch them
-    from unsloth import FastLanguageModel
-
     report = progress or (lambda event: None)
     if config.out.exists():
         raise TrainingError(f"{config.out} already exists: choose another adapter name")
+    # Validate the data before the (slow, chatty) Unsloth import: a bad file fails fast and quietly.
     training = load_training_file(config.data, config.csv_mapping, config.system_prompt, config.max_examples)
+    import unsloth  # noqa: F401 - must come before transformers, trl and peft to patch them
+    from unsloth import FastLanguageModel
+
     source = _resolve_base(config.base, models_dir)
     device = _device()
     started = time.perf_counter()
