@@ -61,6 +61,16 @@ class Strategy(Protocol):
     def prepare(self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext) -> Prepared: ...
 
 
+def system_prompt(scenario: Scenario, options: LaneOptions) -> str:
+    """The lane's edited system prompt, or the scenario's when it was not edited."""
+    return scenario.system_prompt if options.system_prompt is None else options.system_prompt
+
+
+def opening_messages(system: str) -> list[dict[str, str]]:
+    """A system message, or none when the system prompt is blank."""
+    return [{"role": "system", "content": system}] if system.strip() else []
+
+
 def knowledge_for(context: LaneContext, scenario: Scenario) -> KnowledgeBase:
     """The scenario's knowledge base in this workspace, or a clear StrategyError."""
     if context.knowledge is None or scenario.knowledge_base is None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from playground.local_models import ADAPTER_SEPARATOR
 from playground.scenarios import Scenario
-from playground.strategies.base import LaneContext, LaneOptions, Prepared, StrategyError
+from playground.strategies.base import (
+    LaneContext,
+    LaneOptions,
+    Prepared,
+    StrategyError,
+    opening_messages,
+    system_prompt,
+)
 
 
 class FinetunedStrategy:
@@ -23,8 +30,7 @@ class FinetunedStrategy:
                 raise StrategyError("no adapter yet: train one in the Train tab (or with `train`)")
             name = names[0]
         adapter = context.adapters.get(str(name))
-        system = scenario.system_prompt if options.system_prompt is None else options.system_prompt
-        messages = [{"role": "system", "content": system}] if system.strip() else []
+        messages = opening_messages(system_prompt(scenario, options))
         messages.append({"role": "user", "content": question})
         model = f"local/{adapter.base_model}{ADAPTER_SEPARATOR}{adapter.path.resolve()}"
         return Prepared(messages=messages, model=model)

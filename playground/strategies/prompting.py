@@ -9,7 +9,15 @@ from __future__ import annotations
 from playground.knowledge.parsing import Document
 from playground.prompts import load_prompt
 from playground.scenarios import Scenario
-from playground.strategies.base import LaneContext, LaneOptions, Prepared, StrategyError, knowledge_for
+from playground.strategies.base import (
+    LaneContext,
+    LaneOptions,
+    Prepared,
+    StrategyError,
+    knowledge_for,
+    opening_messages,
+    system_prompt,
+)
 
 SHOT_MODES = ("zero-shot", "few-shot")
 CONTEXT_MODES = ("none", "whole knowledge base")
@@ -34,12 +42,12 @@ class PromptingStrategy:
             raise StrategyError(f"unknown shots mode '{options.shots}'; use one of {', '.join(SHOT_MODES)}")
         if options.context not in CONTEXT_MODES:
             raise StrategyError(f"unknown context mode '{options.context}'; use one of {', '.join(CONTEXT_MODES)}")
-        system = scenario.system_prompt if options.system_prompt is None else options.system_prompt
+        system = system_prompt(scenario, options)
         if options.context == "whole knowledge base":
             documents = knowledge_for(context, scenario).documents()
             stuffed = load_prompt("stuffed").format(documents="\n\n".join(document_text(d) for d in documents))
             system = f"{system}\n\n{stuffed}".strip()
-        messages = [{"role": "system", "content": system}] if system.strip() else []
+        messages = opening_messages(system)
         if options.shots == "few-shot":
             for shot in scenario.few_shot:
                 messages.append({"role": "user", "content": shot.question})

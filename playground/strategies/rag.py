@@ -6,7 +6,15 @@ from playground.knowledge.store import SEARCH_MODES
 from playground.prompts import load_prompt
 from playground.records import Passage
 from playground.scenarios import Scenario
-from playground.strategies.base import LaneContext, LaneOptions, Prepared, StrategyError, knowledge_for
+from playground.strategies.base import (
+    LaneContext,
+    LaneOptions,
+    Prepared,
+    StrategyError,
+    knowledge_for,
+    opening_messages,
+    system_prompt,
+)
 
 
 def format_passages(passages: list[Passage]) -> str:
@@ -31,8 +39,7 @@ class RagStrategy:
             raise StrategyError("k must be at least 1")
         result = knowledge_for(context, scenario).search(question, k=options.k, mode=options.search_mode)
         user = load_prompt("rag").format(passages=format_passages(result.passages), question=question)
-        system = scenario.system_prompt if options.system_prompt is None else options.system_prompt
-        messages = [{"role": "system", "content": system}] if system.strip() else []
+        messages = opening_messages(system_prompt(scenario, options))
         messages.append({"role": "user", "content": user})
         return Prepared(
             messages=messages,
