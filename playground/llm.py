@@ -153,11 +153,26 @@ class Gateway:
     def complete(
         self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
     ) -> Completion:
-        """The same as stream(), consumed whole."""
-        for item in self.stream(model, messages, max_tokens, temperature):
-            if isinstance(item, Completion):
-                return item
-        raise ModelError("the model returned no completion")
+        """The whole answer in one response (not streamed), so TTFT equals latency.
+
+        Concurrent calls on one local model are generated together in batches by its engine.
+        """
+        litellm = self._client()
+        started = time.perf_counter()
+        try:
+            response = litellm.completion(
+                model=model, messages=messages, max_tokens=max_tokens, temperature=temperature, timeout=self.timeout_s
+            )
+        except Exception as exc:
+            raise ModelError(_one_line(exc)) from exc
+        latency = time.perf_counter() - started
+        text = (response.choices[0].message.content or "") if response.choices else ""
+        reported = getattr(response, "usage", None)
+        if reported and reported.prompt_tokens:
+            usage = Usage(int(reported.prompt_tokens), int(reported.completion_tokens or 0))
+        else:
+            usage = self._count_usage(litellm, model, messages, text)
+        return Completion(text, usage, latency, latency, self.cost_usd(model, usage))
 
     def prompt_tokens(self, model: str, messages: list[dict[str, str]]) -> int:
         """Prompt tokens as the model's own tokenizer counts them (chat template included)."""
@@ -295,14 +310,24 @@ def _make_local_handler(litellm: Any, engines: LocalEngines) -> Any:
 
     class LocalHandler(CustomLLM):
         def completion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Any:
-            pieces, usage = [], None
-            for chunk in chunks(model, messages, kwargs.get("optional_params") or {}):
-                pieces.append(chunk["text"])
-                usage = chunk["usage"] or usage
+            params = kwargs.get("optional_params") or {}
+            try:
+                text, usage = engines.get(model).complete(
+                    messages,
+                    max_tokens=int(params.get("max_tokens") or 256),
+                    temperature=float(params.get("temperature") or 0.0),
+                    adapter=split_adapter(model)[1],
+                )
+            except LocalModelError as exc:
+                raise CustomLLMError(status_code=500, message=str(exc)) from exc
             response = kwargs["model_response"]
-            response.choices[0].message.content = "".join(pieces)
+            response.choices[0].message.content = text
             response.model = f"{LOCAL_PROVIDER}/{model}"
-            response.usage = litellm.Usage(**usage)
+            response.usage = litellm.Usage(
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                total_tokens=usage.total_tokens,
+            )
             return response
 
         def streaming(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Iterator[dict]:

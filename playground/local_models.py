@@ -142,6 +142,21 @@ def split_adapter(name: str) -> tuple[str, str | None]:
 
 
 @dataclass
+class _Request:
+    """One non-streamed generation waiting to be served, alone or in a batch with others like it."""
+
+    messages: list[dict[str, str]]
+    max_tokens: int
+    temperature: float
+    adapter: str | None
+    result: tuple[str, Usage] | None = None
+    error: BaseException | None = None
+
+    def batches_with(self, other: _Request) -> bool:
+        return (self.adapter, self.max_tokens, self.temperature) == (other.adapter, other.max_tokens, other.temperature)
+
+
+@dataclass
 class _Loaded:
     tokenizer: Any
     model: Any
@@ -150,14 +165,24 @@ class _Loaded:
 
 
 class LocalEngine:
-    """One local model, loaded lazily once, generating one request at a time in arrival order."""
+    """One local model, loaded lazily once, generating one request at a time in arrival order.
 
-    def __init__(self, name: str, models_dir: Path) -> None:
+    Non-streamed requests that wait together are generated together: whoever gets the model
+    next serves every waiting request with the same settings in one padded batch (up to
+    max_batch), which on a small model costs little more than serving one.
+    """
+
+    def __init__(self, name: str, models_dir: Path, max_batch: int = 16, batch_wait_s: float = 0.05) -> None:
         self.name = name
         self.models_dir = models_dir
+        self.max_batch = max_batch
+        self.batch_wait_s = batch_wait_s
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
         self._generate_lock = FairLock()
+        self._waiting: list[_Request] = []
+        self._arrived = threading.Condition()
+        self.batch_sizes: list[int] = []  # of every non-streamed batch served, for benchmarks and tests
 
     def load(self) -> _Loaded:
         with self._load_lock:
@@ -210,6 +235,82 @@ class LocalEngine:
         """
         with self._generate_lock:
             yield from self._stream_locked(messages, max_tokens, temperature, adapter)
+
+    def complete(
+        self,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        adapter: str | None = None,
+    ) -> tuple[str, Usage]:
+        """The whole answer and its token counts; batched with other requests waiting alongside."""
+        request = _Request(messages, max(1, int(max_tokens)), float(temperature), adapter)
+        with self._arrived:
+            self._waiting.append(request)
+            self._arrived.notify_all()
+        with self._generate_lock:
+            if request.result is None and request.error is None:  # not served by an earlier batch
+                self._generate_batch(self._take_batch(request))
+        if request.error is not None:
+            raise request.error
+        assert request.result is not None
+        return request.result
+
+    def _take_batch(self, first: _Request) -> list[_Request]:
+        """first and the waiting requests that can share its batch (waiting briefly for more to arrive)."""
+        with self._arrived:
+            self._arrived.wait_for(
+                lambda: sum(r.batches_with(first) for r in self._waiting) >= self.max_batch, timeout=self.batch_wait_s
+            )
+            batch = [r for r in self._waiting if r.batches_with(first)][: self.max_batch]
+            if first not in batch:
+                batch = [first, *batch[: self.max_batch - 1]]
+            self._waiting = [r for r in self._waiting if r not in batch]
+        return batch
+
+    def _generate_batch(self, batch: list[_Request]) -> None:
+        try:
+            outputs = self._generate_padded(batch)
+        except LocalModelError as exc:
+            for request in batch:
+                request.error = exc
+            return
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting caller, not lost in this thread
+            error = LocalModelError(f"generation failed: {exc}")
+            for request in batch:
+                request.error = error
+            return
+        for request, output in zip(batch, outputs, strict=True):
+            request.result = output
+
+    def _generate_padded(self, batch: list[_Request]) -> list[tuple[str, Usage]]:
+        """One generate call over left-padded prompts; each answer cut at its first end token."""
+        loaded = self.load()
+        tokenizer = loaded.tokenizer
+        first = batch[0]
+        texts = [tokenizer.apply_chat_template(r.messages, tokenize=False, add_generation_prompt=True) for r in batch]
+        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        tokenizer.pad_token_id = pad_id
+        encoded = tokenizer(texts, return_tensors="pt", add_special_tokens=False, padding=True, padding_side="left")
+        encoded = encoded.to(loaded.device)
+        with self._use_adapter(first.adapter):
+            output = loaded.model.generate(
+                **encoded,
+                max_new_tokens=first.max_tokens,
+                pad_token_id=pad_id,
+                **_sampling_kwargs(first.temperature),
+            )
+        self.batch_sizes.append(len(batch))
+        stops = _end_token_ids(loaded)
+        prompt_length = encoded["input_ids"].shape[-1]
+        results = []
+        for row, _request in enumerate(batch):
+            generated = output[row, prompt_length:].tolist()
+            end = next((i + 1 for i, token in enumerate(generated) if token in stops), len(generated))
+            text = tokenizer.decode(generated[:end], skip_special_tokens=True)
+            prompt_tokens = int(encoded["attention_mask"][row].sum())
+            results.append((text, Usage(prompt_tokens=prompt_tokens, completion_tokens=end)))
+        return results
 
     def _use_adapter(self, adapter: str | None) -> AbstractContextManager:
         """Make the adapter active (None: none); the returned context wraps the generate call."""
@@ -281,6 +382,14 @@ class LocalEngine:
             raise LocalModelError(f"generation failed: {result['error']}") from result["error"]
         completion_tokens = int(result["output"].shape[-1] - input_ids.shape[-1])
         yield Usage(prompt_tokens=int(input_ids.shape[-1]), completion_tokens=completion_tokens)
+
+
+def _end_token_ids(loaded: _Loaded) -> set[int]:
+    """Token ids that end an answer (the generation config may list several)."""
+    configured = loaded.model.generation_config.eos_token_id
+    ids = set(configured if isinstance(configured, list) else [configured])
+    ids.add(loaded.tokenizer.eos_token_id)
+    return {i for i in ids if i is not None}
 
 
 def _first_sentence(text: str) -> str:
