@@ -26,6 +26,10 @@ class ChatGateway(Protocol):
         self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
     ) -> Iterator[str | Completion]: ...
 
+    def complete(
+        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+    ) -> Completion: ...
+
     def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int: ...
 
 
@@ -48,6 +52,32 @@ class LaneJob:
     options: LaneOptions
 
 
+def prepare_answer(question: str, scenario: Scenario, job: LaneJob, context: LaneContext | None = None) -> Answer:
+    """The lane's answer before generation: messages to send, passages retrieved, preparation timings."""
+    prepared = get_strategy(job.lane).prepare(question, scenario, job.options, context or LaneContext())
+    return Answer(
+        lane=job.lane,
+        model=prepared.model or job.options.model,
+        messages=prepared.messages,
+        passages=prepared.passages,
+        timings=dict(prepared.timings),
+    )
+
+
+def record_completion(answer: Answer, completion: Completion, started: float) -> None:
+    """Copy a finished generation into the answer; timings run from the lane's start (retrieval included)."""
+    answer.text, answer.usage, answer.cost_usd = completion.text, completion.usage, completion.cost_usd
+    offset = (time.perf_counter() - started) - completion.latency_s
+    answer.ttft_s, answer.latency_s = completion.ttft_s + offset, completion.latency_s + offset
+
+
+def describe_error(exc: Exception) -> str:
+    """One line for a lane's failure: the message of an expected error, the type of a surprise."""
+    if isinstance(exc, ModelError | ValueError | KeyError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 def run_lane(
     gateway: ChatGateway, question: str, scenario: Scenario, job: LaneJob, context: LaneContext | None = None
 ) -> Iterator[Answer]:
@@ -55,25 +85,17 @@ def run_lane(
     answer = Answer(lane=job.lane, model=job.options.model)
     started = time.perf_counter()
     try:
-        prepared = get_strategy(job.lane).prepare(question, scenario, job.options, context or LaneContext())
-        answer.messages, answer.passages = prepared.messages, prepared.passages
-        answer.model = prepared.model or job.options.model
-        answer.timings = dict(prepared.timings)
+        answer = prepare_answer(question, scenario, job, context)
         yield replace(answer)
-        gateway.check_fits(answer.model, prepared.messages, job.options.max_tokens)
-        for item in gateway.stream(answer.model, prepared.messages, job.options.max_tokens, job.options.temperature):
+        gateway.check_fits(answer.model, answer.messages, job.options.max_tokens)
+        for item in gateway.stream(answer.model, answer.messages, job.options.max_tokens, job.options.temperature):
             if isinstance(item, Completion):
-                answer.text, answer.usage, answer.cost_usd = item.text, item.usage, item.cost_usd
-                # Timings run from the lane's start, so retrieval time counts in RAG's latency.
-                offset = (time.perf_counter() - started) - item.latency_s
-                answer.ttft_s, answer.latency_s = item.ttft_s + offset, item.latency_s + offset
+                record_completion(answer, item, started)
             else:
                 answer.text += item
                 yield replace(answer)
-    except (ModelError, ValueError, KeyError) as exc:
-        answer.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one lane's surprise must not take the others down
-        answer.error = f"{type(exc).__name__}: {exc}"
+        answer.error = describe_error(exc)
     answer.done = True
     yield answer
 

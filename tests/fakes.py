@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from playground.llm import Completion, ModelError
@@ -22,6 +22,30 @@ class FakeGateway:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     window: int | None = None
+    reply_for: Callable[[list[dict[str, str]]], str] | None = None  # a reply that depends on the messages
+    cost_usd: float | None = None  # what each call costs (None: unknown, as for local models)
+    in_flight: int = 0
+    most_in_flight: int = 0
+
+    def complete(
+        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+    ) -> Completion:
+        with self._lock:
+            self.calls.append({"model": model, "messages": messages, "max_tokens": max_tokens})
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            started = time.perf_counter()
+            if model in self.failing:
+                raise ModelError(self.failing[model])
+            time.sleep(self.delay_s)
+            text = self.reply_for(messages) if self.reply_for else self.reply
+            prompt_tokens = sum(len(m["content"].split()) for m in messages)
+            elapsed = time.perf_counter() - started
+            return Completion(text, Usage(prompt_tokens, len(text.split())), elapsed, elapsed, self.cost_usd)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
     def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int:
         tokens = sum(len(m["content"].split()) for m in messages)
