@@ -15,6 +15,8 @@ The output is deterministic (``random.Random(20261127)``) and written next to th
 
 - ``train.jsonl``: 2,000 chat-format training items (system, user = description, assistant = price)
 - ``eval.jsonl``: 250 held-out items (other products) in the playground's evaluation format
+- ``kb/price-list.csv``: the first 600 training products with their prices, the RAG lane's
+  knowledge base (so RAG shows the model the prices of similar products)
 - ``scenario.yaml``: the scenario pack, with few-shot examples from train and example questions
   from eval
 
@@ -23,6 +25,7 @@ Run: ``python sample_data/product-pricing/generate.py`` (standard library only).
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import statistics
@@ -34,6 +37,7 @@ SEED = 20261127
 HERE = Path(__file__).resolve().parent
 N_TRAIN = 2000
 N_EVAL = 250
+N_PRICE_LIST = 600  # enough neighbours per category, small enough to index in about half a minute on CPU
 MIN_PRICE, MAX_PRICE = 10.0, 3000.0
 QUESTION_SUFFIX = "\nWhat is the price?"
 SYSTEM_PROMPT = (
@@ -860,6 +864,16 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def write_price_list(path: Path, products: list[Product]) -> None:
+    path.parent.mkdir(exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["product", "category", "description", "price"])
+        for product in products:
+            name = f"{product.brand} {product.model}"
+            writer.writerow([name, product.category, product.description, money(product.price)])
+
+
 def yaml_block(text: str, indent: int) -> str:
     """A YAML literal block scalar (|-) for text, indented by indent spaces."""
     pad = " " * indent
@@ -885,7 +899,8 @@ def scenario_yaml(train: list[Product], held_out: list[Product]) -> str:
         "  from thousands of examples, which is fine-tuning's home ground: a LoRA adapter trained on 2,000",
         "  priced products picks up how brand tier, category and features move the price. Prompting with a",
         "  few examples can only guess at the scale, and RAG over similar products helps some by showing",
-        "  nearby prices, but it cannot weigh the features the way a trained model does.",
+        "  nearby prices (its knowledge base is a price list of 600 training products), but it cannot",
+        "  weigh the features the way a trained model does.",
         "order: 2",
         "system_prompt: |",
         f"  {SYSTEM_PROMPT}",
@@ -897,7 +912,7 @@ def scenario_yaml(train: list[Product], held_out: list[Product]) -> str:
     lines.append("example_questions:")
     for product in distinct_categories(held_out, 5):
         lines.append("  - " + yaml_block(product.description + QUESTION_SUFFIX, 4))
-    lines += ["knowledge_base: null", "eval_set: eval.jsonl", "train_set: train.jsonl", "adapter: pricing", ""]
+    lines += ["knowledge_base: kb", "eval_set: eval.jsonl", "train_set: train.jsonl", "adapter: pricing", ""]
     return "\n".join(lines)
 
 
@@ -941,6 +956,7 @@ def main() -> None:
     train, held_out = generate(rng)
     write_jsonl(HERE / "train.jsonl", [train_item(p) for p in train])
     write_jsonl(HERE / "eval.jsonl", [eval_item(p) for p in held_out])
+    write_price_list(HERE / "kb" / "price-list.csv", train[:N_PRICE_LIST])
     (HERE / "scenario.yaml").write_text(scenario_yaml(train, held_out), encoding="utf-8")
     print(summary(train, held_out))
 
