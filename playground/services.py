@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playground.config import Settings
+from playground.evaluation.cache import AnswerCache
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.embedding import Embedder, make_embedder
 from playground.knowledge.store import KnowledgeStore
@@ -34,6 +35,7 @@ class Services:
     _knowledge: dict[tuple[Path, str], KnowledgeBase] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     jobs: TrainingJobs = field(default_factory=TrainingJobs)
+    _caches: dict[Path, AnswerCache] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -106,6 +108,14 @@ class Services:
         return LaneContext(
             knowledge=lambda scenario: self.knowledge(workspace, scenario), adapters=self.adapters(workspace)
         )
+
+    def answer_cache(self, workspace: Workspace) -> AnswerCache:
+        """The workspace's evaluation answer cache (one connection per file in this process)."""
+        with self._lock:
+            path = workspace.answer_cache_file
+            if path not in self._caches:
+                self._caches[path] = AnswerCache(path)
+            return self._caches[path]
 
     def lane_job(self, lane: str, model: str | None = None, **options: object) -> LaneJob:
         """A job for one lane with the settings' defaults filled in (None means: keep the default)."""

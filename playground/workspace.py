@@ -54,6 +54,16 @@ class Workspace:
     def index_dir(self, scenario: Scenario) -> Path:
         return self.scenario_dir(scenario) / "index"
 
+    @property
+    def answer_cache_file(self) -> Path:
+        """Evaluation answers cached by what the model was sent (reused on a rerun)."""
+        return self.root / "answer-cache.sqlite"
+
+    @property
+    def exports_dir(self) -> Path:
+        """Evaluation exports (CSV, HTML) offered for download."""
+        return self.root / "exports"
+
 
 def workspace_for(workspaces_root: Path, key: str, copy_documents: bool = True) -> Workspace:
     """The workspace of one browser session (or "cli"), under a name safe to use as a folder."""
