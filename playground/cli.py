@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from playground import cli_knowledge, cli_training
+from playground import cli_evaluation, cli_knowledge, cli_training
 from playground.config import Settings
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.store import SEARCH_MODES, KnowledgeStore
@@ -58,10 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(handler=cmd_ask)
     cli_knowledge.add_commands(commands)
     cli_training.add_command(commands)
+    cli_evaluation.add_command(commands)
     return parser
 
 
-def _lanes(spec: str) -> list[str]:
+def parse_lanes(spec: str) -> list[str]:
+    """Known lane names from a comma-separated list, each once, in the given order."""
     lanes = [lane.strip() for lane in spec.split(",") if lane.strip()]
     if not lanes:
         raise CommandError("no lanes given")
@@ -72,7 +74,7 @@ def _lanes(spec: str) -> list[str]:
 
 def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     question = check_question(args.question)
-    lanes = _lanes(args.lanes)
+    lanes = parse_lanes(args.lanes)
     scenario = services.scenarios.get(args.scenario)
     model = args.model or services.settings.default_model
     services.gateway.check_model(model)
@@ -138,9 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         StrategyError,
         *cli_knowledge.ERRORS,
         *cli_training.ERRORS,
+        *cli_evaluation.ERRORS,
+        cli_evaluation.EvalUsageError,
     ) as exc:
         print(f"playground: error: {exc}", file=sys.stderr)
-        usage_errors = EmptyQuestionError | UnknownStrategyError | ModelError | cli_knowledge.InputError
+        usage_errors = (EmptyQuestionError, UnknownStrategyError, ModelError, cli_knowledge.InputError)
+        usage_errors += (cli_evaluation.EvalUsageError,)
         return 2 if isinstance(exc, usage_errors) else 1
     except KeyboardInterrupt:
         print("playground: interrupted", file=sys.stderr)

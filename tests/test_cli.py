@@ -64,3 +64,42 @@ def test_missing_key_is_named(capsys, monkeypatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     assert main(["ask", "hi", "--model", "openai/gpt-4o-mini"]) == 2
     assert "needs OPENAI_API_KEY" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_eval_prints_per_lane_metrics_offline(tmp_path) -> None:
+    report = tmp_path / "report.html"
+    result = run_cli(
+        "eval", "--scenario", "company-knowledge", "--limit", "3", "--max-tokens", "16", "--json", "--out", str(report)
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    lanes = {lane["lane"]: lane for lane in data["lanes"]}
+    assert set(lanes) == {"prompting", "rag", "finetuned"} and data["questions"] == 3
+    for lane in lanes.values():
+        assert lane["questions"] == 3 and lane["latency_p50_s"] is not None
+        assert lane["latency_p95_s"] >= lane["latency_p50_s"] and lane["cost_per_question_usd"] is None
+        assert "token_f1" in lane["metrics"] or "hit_rate" in lane["metrics"]
+    assert {"recall_at_k", "mrr"} <= set(lanes["rag"]["metrics"])
+    assert 'class="plotly-graph-div"' in report.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["eval", "--out", "results.txt"], 2, "--out must end in .csv, .html, .json"),
+        (["eval", "--lanes", "magic"], 2, "unknown lane 'magic'"),
+        (["eval", "--limit", "0"], 1, "at least 1"),
+    ],
+)
+def test_eval_bad_options_are_one_line(args: list[str], code: int, message: str, capsys) -> None:
+    assert main(args) == code
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_eval_bad_set_names_its_line(tmp_path, capsys) -> None:
+    bad = tmp_path / "set.jsonl"
+    bad.write_text('{"question": "q", "reference": "r"}\n{"question": "no reference"}\n')
+    assert main(["eval", str(bad)]) == 1
+    assert "set.jsonl: line 2: missing reference" in capsys.readouterr().err

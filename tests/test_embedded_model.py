@@ -56,3 +56,17 @@ def test_greedy_is_deterministic_and_sampling_runs(gateway: Gateway) -> None:
     assert first.text == again.text
     sampled = gateway.complete(MODEL, QUESTION, max_tokens=8, temperature=1.2)
     assert sampled.usage.completion_tokens > 0
+
+
+def test_concurrent_requests_are_batched_with_the_same_answers(gateway: Gateway, engines: LocalEngines) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [[{"role": "user", "content": f"Name a colour that starts with {letter}."}] for letter in "BGRYP"]
+    alone = [gateway.complete(MODEL, q, max_tokens=12) for q in questions]
+    engine = engines.get(EMBEDDED_ALIAS)
+    served_before = len(engine.batch_sizes)
+    with ThreadPoolExecutor(len(questions)) as pool:
+        together = list(pool.map(lambda q: gateway.complete(MODEL, q, max_tokens=12), questions))
+    assert max(engine.batch_sizes[served_before:]) > 1, "waiting requests share a batch"
+    assert [c.text for c in together] == [c.text for c in alone]  # left padding changes no answer
+    assert [c.usage for c in together] == [c.usage for c in alone]

@@ -1,0 +1,121 @@
+"""The `eval` command: a scenario's evaluation set (or a given one) through the chosen lanes.
+
+Prints a scoreboard (or, with --json, per-lane metrics with 95% intervals, cost and latency
+percentiles); --out writes every row as CSV, or the HTML report, or the JSON, by its suffix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from playground.evaluation.judge import Judge
+from playground.evaluation.report import EvalResults, write_csv, write_html
+from playground.evaluation.runner import DEFAULT_BATCH_SIZE, run_evaluation
+from playground.evaluation.sets import EvalSetError, load_eval_set, sample_items
+from playground.services import SHARED_WORKSPACE, Services
+from playground.strategies import lane_names
+
+ERRORS = (EvalSetError,)
+OUT_SUFFIXES = (".csv", ".html", ".json")
+
+
+class EvalUsageError(ValueError):
+    """A bad combination of eval options (exit code 2)."""
+
+
+def add_command(commands: argparse._SubParsersAction) -> None:
+    evaluate = commands.add_parser("eval", help="score lanes over an evaluation set")
+    evaluate.add_argument("evalset", nargs="?", type=Path, help="a JSONL evaluation set (default: the scenario's)")
+    evaluate.add_argument("--scenario", help="scenario whose prompts, knowledge and set to use (default: the first)")
+    evaluate.add_argument("--lanes", default=",".join(lane_names()), help="comma-separated lanes")
+    evaluate.add_argument("--limit", type=int, help="a seeded random sample of N questions")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
+    evaluate.add_argument("--model", help="litellm model string for every lane")
+    evaluate.add_argument("--adapter", help="adapter name for the fine-tuned lane")
+    evaluate.add_argument("--shots", choices=["zero-shot", "few-shot"], default="few-shot")
+    evaluate.add_argument("--max-tokens", type=int, help="longest answer, in tokens")
+    evaluate.add_argument("--k", type=int, help="RAG: passages to retrieve (default 5)")
+    evaluate.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="answers in flight per lane")
+    evaluate.add_argument("--judge", help="litellm model that grades text answers 1-5 (off by default)")
+    evaluate.add_argument("--no-cache", action="store_true", help="generate every answer again")
+    evaluate.add_argument("--out", type=Path, help="write rows (.csv), the report (.html) or the JSON (.json)")
+    evaluate.add_argument("--json", action="store_true", help="print per-lane metrics as JSON")
+    evaluate.set_defaults(handler=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace, services: Services) -> int:
+    from playground.cli import CommandError, parse_lanes  # the command line's shared helpers
+
+    if args.out is not None and args.out.suffix.lower() not in OUT_SUFFIXES:
+        raise EvalUsageError(f"--out must end in {', '.join(OUT_SUFFIXES)}")
+    if args.batch_size < 1:
+        raise EvalUsageError("--batch-size must be at least 1")
+    lanes = parse_lanes(args.lanes)
+    scenario = services.scenarios.get(args.scenario)
+    set_path = args.evalset or scenario.eval_set
+    if set_path is None:
+        raise CommandError(f"scenario '{scenario.name}' has no evaluation set; pass one as EVALSET")
+    items = sample_items(load_eval_set(set_path), args.limit, args.seed)
+    model = args.model or services.settings.default_model
+    services.gateway.check_model(model)
+    if args.judge:
+        services.gateway.check_model(args.judge)
+    options = {"shots": args.shots, "adapter": args.adapter, "max_tokens": args.max_tokens, "k": args.k}
+    jobs = [services.lane_job(lane, model, **options) for lane in lanes]
+    workspace = services.workspace(SHARED_WORKSPACE, copy_documents=False)
+    cache = None if args.no_cache else services.answer_cache(workspace)
+    services.gateway.warm_up((model,))
+    with tqdm(total=len(items) * len(jobs), desc="eval", unit="answer", file=sys.stderr, disable=None) as bar:
+        run = run_evaluation(
+            services.gateway,
+            scenario,
+            items,
+            jobs,
+            services.lane_context(workspace),
+            set_name=set_path.name,
+            cache=cache,
+            batch_size=args.batch_size,
+            judge=Judge(services.gateway, args.judge, cache) if args.judge else None,
+            progress=lambda done, total, what: bar.update(done - bar.n),
+            cancel=threading.Event(),
+        )
+    results = EvalResults.from_run(run)
+    _write_out(results, args.out)
+    if args.json:
+        print(json.dumps(results.to_json(), indent=2))
+    else:
+        print(_format_board(results))
+    if results.rows["error"].notna().all():
+        raise CommandError("every answer failed: " + str(results.rows["error"].dropna().iloc[0]))
+    return 0
+
+
+def _write_out(results: EvalResults, out: Path | None) -> None:
+    if out is None:
+        return
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        write_csv(results, out)
+    elif suffix == ".html":
+        write_html(results, out)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results.to_json(), indent=2), encoding="utf-8")
+
+
+def _format_board(results: EvalResults) -> str:
+    board = results.board.set_index("lane").T.map(lambda v: "unknown" if v is None else v)
+    with pd.option_context("display.float_format", lambda v: f"{v:.4g}", "display.max_colwidth", 40):
+        text = board.to_string(na_rep="unknown")
+    run = results.run
+    failed = results.rows[results.rows["error"].notna()].groupby("lane")["error"].first()
+    notes = [f"{lane} errors, e.g.: {error}" for lane, error in failed.items()]
+    head = f"{run.set_name}: {len(run.items)} questions, {run.seconds:.1f} s, batches of {run.batch_size}"
+    return "\n".join([head, text, *notes])
