@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from playground.evaluation.scoring import headline_column
+from playground.evaluation.scoring import headline_column, main_kind
 
 TEMPLATE = "plotly_white"
 
@@ -79,10 +79,10 @@ def metric_bars(metrics: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def cost_vs_quality(board: pd.DataFrame, metrics: pd.DataFrame) -> go.Figure:
+def cost_vs_quality(board: pd.DataFrame, metrics: pd.DataFrame, kind: str = "number") -> go.Figure:
     """Each lane's quality against its cost per question (tokens per question where a price is unknown)."""
     title = "Cost against quality"
-    column = headline_column(metrics)
+    column = headline_column(metrics, kind)
     if column is None or board.empty:
         return _empty(title, "no quality metric in this run")
     quality = metrics[metrics["column"] == column].set_index("lane")["value"]
@@ -117,7 +117,7 @@ def all_charts(rows: pd.DataFrame, metrics: pd.DataFrame, board: pd.DataFrame) -
     """The run's charts by name, the scatter only when the run has numbers."""
     charts = {
         "metrics": metric_bars(metrics),
-        "cost_vs_quality": cost_vs_quality(board, metrics),
+        "cost_vs_quality": cost_vs_quality(board, metrics, main_kind(rows)),
         "latency": latency_distribution(rows),
     }
     if "predicted" in rows:

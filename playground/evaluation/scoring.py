@@ -59,7 +59,11 @@ METRICS = (
     Metric("recall_at_k", "recall_at_k", "recall@k"),
     Metric("reciprocal_rank", "mrr", "MRR"),
 )
-HEADLINE = ("hit", "choice_correct", "judge_accuracy", "token_f1")  # the first a run has is its "quality"
+HEADLINE = {  # the metric that stands for quality, by the kind of most questions in a run
+    "number": ("hit", "choice_correct", "judge_accuracy", "token_f1"),
+    "choice": ("choice_correct", "hit", "judge_accuracy", "token_f1"),
+    "text": ("judge_accuracy", "token_f1", "hit", "choice_correct"),
+}
 
 
 def _text_scores(answer: str, reference: str) -> dict[str, Any]:
@@ -220,10 +224,15 @@ def scoreboard(rows: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def headline_column(metrics: pd.DataFrame) -> str | None:
-    """The metric that stands for "quality" in this run (hit rate for prices, F1 for text, ...)."""
+def headline_column(metrics: pd.DataFrame, kind: str = "number") -> str | None:
+    """The metric that stands for "quality" in a run of mostly `kind` questions (hit rate for prices, F1 for text)."""
     present = set(metrics["column"])
-    return next((c for c in HEADLINE if c in present), None)
+    return next((c for c in HEADLINE.get(kind, HEADLINE["text"]) if c in present), None)
+
+
+def main_kind(rows: pd.DataFrame) -> str:
+    """The kind most of the run's questions are."""
+    return str(rows["kind"].mode().iloc[0]) if not rows.empty else "text"
 
 
 def disagreements(rows: pd.DataFrame) -> pd.DataFrame:

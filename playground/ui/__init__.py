@@ -8,6 +8,7 @@ import gradio as gr
 
 from playground.services import Services
 from playground.ui.compare_tab import build_compare_tab
+from playground.ui.evaluate_tab import build_evaluate_tab
 from playground.ui.knowledge_tab import build_knowledge_tab
 from playground.ui.train_tab import build_train_tab
 
@@ -42,6 +43,8 @@ def build_app(services: Services) -> gr.Blocks:
                 build_knowledge_tab(services, scenario_picker, knowledge_tab)
             with gr.Tab("Train", id="train") as train_tab:
                 build_train_tab(services, scenario_picker, train_tab)
+            with gr.Tab("Evaluate", id="evaluate"):
+                build_evaluate_tab(services, scenario_picker)
         scenario_picker.change(lambda name: services.scenarios.get(name).description, scenario_picker, description)
     return app
 

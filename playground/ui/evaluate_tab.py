@@ -1,0 +1,175 @@
+"""The Evaluate tab: a scenario's evaluation set (or an uploaded one) through the chosen lanes.
+
+Shows a scoreboard, charts and every answer (filterable to questions the lanes disagree on),
+and offers the rows as CSV and a self-contained HTML report. A run can be cancelled.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import gradio as gr
+
+from playground.evaluation.charts import all_charts
+from playground.evaluation.judge import Judge
+from playground.evaluation.report import EvalResults, write_csv, write_html
+from playground.evaluation.runner import DEFAULT_BATCH_SIZE, run_evaluation
+from playground.evaluation.sets import EvalItem, EvalSetError, load_eval_set, sample_items
+from playground.llm import ModelError
+from playground.scenarios import Scenario, ScenarioError
+from playground.services import Services
+from playground.strategies import get_strategy, lane_names
+from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
+from playground.ui.session import session_workspace
+
+JUDGE_OFF = "off"
+DEFAULT_SAMPLE = 20
+CHARTS = ("truth_vs_prediction", "metrics", "cost_vs_quality", "latency")
+
+
+def _set_for(scenario: Scenario, upload: str | None) -> tuple[list[EvalItem], str]:
+    """The uploaded set when there is one, else the scenario's own (EvalSetError when neither works)."""
+    if upload:
+        return load_eval_set(Path(upload)), Path(upload).name
+    if scenario.eval_set is None:
+        raise EvalSetError(f"scenario '{scenario.title}' has no evaluation set: upload one (JSONL)")
+    return load_eval_set(scenario.eval_set), f"{scenario.name}/{scenario.eval_set.name}"
+
+
+def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
+    """Lay out the Evaluate tab and wire its events."""
+    models = services.model_choices()
+    cancels: dict[str, threading.Event] = {}
+
+    def set_info(scenario_name: str, upload: str | None) -> str:
+        try:
+            items, name = _set_for(services.scenarios.get(scenario_name), upload)
+        except (EvalSetError, ScenarioError) as exc:
+            return f"**Cannot use this set:** {exc}"
+        kinds = ", ".join(sorted({i.kind for i in items}))
+        return f"Set `{name}`: {len(items)} questions ({kinds})."
+
+    with gr.Row():
+        with gr.Column(scale=2):
+            upload = gr.File(
+                label="Your own evaluation set (JSONL: question, reference, kind, source); empty: the scenario's",
+                file_types=[".jsonl"],
+                type="filepath",
+                elem_id="eval-upload",
+            )
+            info = gr.Markdown(elem_id="eval-set-info")
+        with gr.Column(scale=3):
+            lanes = gr.CheckboxGroup(
+                [(get_strategy(n).title, n) for n in lane_names()],
+                value=lane_names(),
+                label="Lanes",
+                elem_id="eval-lanes",
+            )
+            with gr.Row():
+                model = gr.Dropdown(
+                    models, value=services.settings.default_model, label="Model", allow_custom_value=True
+                )
+                judge = gr.Dropdown(
+                    [JUDGE_OFF, *models], value=JUDGE_OFF, label="LLM judge (text answers)", allow_custom_value=True
+                )
+            with gr.Row():
+                sample = gr.Number(
+                    DEFAULT_SAMPLE, label="Questions (random sample)", precision=0, minimum=1, elem_id="eval-sample"
+                )
+                seed = gr.Number(0, label="Sample seed", precision=0)
+                batch = gr.Slider(1, 32, value=DEFAULT_BATCH_SIZE, step=1, label="Answers in flight (batch size)")
+    with gr.Row():
+        run_button = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
+        cancel_button = gr.Button("Cancel", variant="stop", elem_id="eval-cancel")
+    status = gr.Markdown(elem_id="eval-status")
+    board = gr.Dataframe(scoreboard_table(None), label="Scoreboard", interactive=False, elem_id="eval-scoreboard")
+    with gr.Row():
+        csv_download = gr.DownloadButton("Download CSV", visible=False, elem_id="eval-csv")
+        html_download = gr.DownloadButton("Download HTML report", visible=False, elem_id="eval-html")
+    plots = {name: gr.Plot(label=name.replace("_", " "), elem_id=f"eval-plot-{name}") for name in CHARTS}
+    only_split = gr.Checkbox(False, label="Only questions the lanes disagree on (one right, another wrong)")
+    rows = gr.Dataframe(rows_table(None), label="Every answer", interactive=False, wrap=True, elem_id="eval-rows")
+    results_state = gr.State(None)
+
+    def evaluate(
+        request: gr.Request,
+        scenario_name: str,
+        upload_path: str | None,
+        lane_list: list[str],
+        model_name: str,
+        judge_name: str,
+        sample_size: float | None,
+        seed_value: float | None,
+        batch_size: float,
+        progress=gr.Progress(),
+    ) -> list[object]:
+        try:
+            scenario = services.scenarios.get(scenario_name)
+            items, set_name = _set_for(scenario, upload_path)
+            items = sample_items(items, int(sample_size) if sample_size else None, int(seed_value or 0))
+            if not lane_list:
+                raise EvalSetError("choose at least one lane")
+            services.gateway.check_model(model_name)
+            if judge_name and judge_name != JUDGE_OFF:
+                services.gateway.check_model(judge_name)
+        except (EvalSetError, ScenarioError, ModelError) as exc:
+            gr.Warning(str(exc))
+            return [gr.skip()] * len(outputs)
+        workspace = session_workspace(services, request)
+        cache = services.answer_cache(workspace)
+        jobs = [services.lane_job(lane, model_name) for lane in lane_names() if lane in lane_list]
+        cancel = cancels.setdefault(request.session_hash or "anonymous", threading.Event())
+        cancel.clear()
+        progress(0, desc="starting")
+        run = run_evaluation(
+            services.gateway,
+            scenario,
+            items,
+            jobs,
+            services.lane_context(workspace),
+            set_name=set_name,
+            cache=cache,
+            batch_size=int(batch_size),
+            judge=Judge(services.gateway, judge_name, cache) if judge_name and judge_name != JUDGE_OFF else None,
+            progress=lambda done, total, what: progress((done, total), desc=what),
+            cancel=cancel,
+        )
+        results = EvalResults.from_run(run)
+        if results.rows.empty:
+            gr.Warning("cancelled before any answer")
+            return [gr.skip()] * len(outputs)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        csv_path = write_csv(results, workspace.exports_dir / f"eval-{scenario.name}-{stamp}.csv")
+        html_path = write_html(results, workspace.exports_dir / f"eval-{scenario.name}-{stamp}.html")
+        figures = all_charts(results.rows, results.metrics, results.board)
+        plot_updates = [
+            gr.update(value=figures[name], visible=True) if name in figures else gr.update(value=None, visible=False)
+            for name in CHARTS
+        ]
+        return [
+            run_summary(results),
+            scoreboard_table(results),
+            gr.update(value=str(csv_path), visible=True),
+            gr.update(value=str(html_path), visible=True),
+            *plot_updates,
+            rows_table(results),
+            results,
+        ]
+
+    def cancel_run(request: gr.Request) -> str:
+        event = cancels.get(request.session_hash or "anonymous")
+        if event is None:
+            return "Nothing is running."
+        event.set()
+        return "Cancelling: the answers in flight finish, then the run stops."
+
+    outputs = [status, board, csv_download, html_download, *plots.values(), rows, results_state]
+    inputs = [scenario_picker, upload, lanes, model, judge, sample, seed, batch]
+    run_button.click(evaluate, inputs, outputs, concurrency_limit=2)
+    cancel_button.click(cancel_run, None, status)
+    only_split.change(rows_table, [results_state, only_split], rows)
+    upload.change(set_info, [scenario_picker, upload], info)
+    scenario_picker.change(set_info, [scenario_picker, upload], info)
+    info.value = set_info(scenario_picker.value, None) if scenario_picker.value else ""
