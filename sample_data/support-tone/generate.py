@@ -1972,8 +1972,9 @@ def scenario_yaml(train: list[Pair], held_out: list[Pair]) -> str:
         "description: >-",
         "  Customer support replies in the Tallowmere Care house style, a subtle but consistent voice that a",
         "  model picks up from hundreds of examples: fine-tuning's strength. Prompting can describe the style,",
-        "  but a tiny model follows a description only loosely, and RAG does not help with tone at all,",
-        "  because there is no fact to look up.",
+        "  but a tiny model follows a description only loosely. RAG searches the company's documents",
+        "  (the Company knowledge scenario's knowledge base) for the facts a reply needs, such as which",
+        "  firmware fixes a fault, but retrieval carries no tone.",
         "",
         '  House style: (1) the first line is "Hi <first name>," or "Hi there," when the customer gives no',
         "  first name; (2) the next sentence names the customer's feeling and situation, starting with \"I can",
@@ -1993,7 +1994,8 @@ def scenario_yaml(train: list[Pair], held_out: list[Pair]) -> str:
     lines.append("example_questions:")
     for pair in examples:
         lines.append("  - " + yaml_block(pair.message, 4))
-    lines += ["knowledge_base: null", "eval_set: eval.jsonl", "train_set: train.jsonl", "adapter: support-tone", ""]
+    lines += ["knowledge_base: ../company-knowledge/kb", "eval_set: eval.jsonl", "train_set: train.jsonl"]
+    lines += ["adapter: support-tone", ""]
     return "\n".join(lines)
 
 
