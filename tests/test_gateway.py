@@ -27,6 +27,12 @@ class FakeEngine:
         yield " there"
         yield Usage(prompt_tokens=11, completion_tokens=2)
 
+    def complete(
+        self, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0, adapter: str | None = None
+    ) -> tuple[str, Usage]:
+        *pieces, usage = self.stream(messages, max_tokens, temperature, adapter)
+        return "".join(pieces), usage
+
     def load(self) -> None:
         pass
 
