@@ -15,6 +15,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -172,11 +173,19 @@ class LocalEngine:
     max_batch), which on a small model costs little more than serving one.
     """
 
-    def __init__(self, name: str, models_dir: Path, max_batch: int = 16, batch_wait_s: float = 0.05) -> None:
+    def __init__(
+        self,
+        name: str,
+        models_dir: Path,
+        max_batch: int = 32,
+        batch_wait_s: float = 0.05,
+        max_batch_wait_s: float = 1.0,
+    ) -> None:
         self.name = name
         self.models_dir = models_dir
         self.max_batch = max_batch
         self.batch_wait_s = batch_wait_s
+        self.max_batch_wait_s = max_batch_wait_s
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
         self._generate_lock = FairLock()
@@ -257,18 +266,30 @@ class LocalEngine:
         return request.result
 
     def _take_batch(self, first: _Request) -> list[_Request]:
-        """first and the waiting requests that can share its batch (waiting briefly for more to arrive)."""
+        """first and the waiting requests that can share its batch.
+
+        While requests keep arriving (a burst from an evaluation), keep waiting, batch_wait_s at
+        a time and at most max_batch_wait_s in all, so the batch fills up instead of leaving early.
+        """
         with self._arrived:
-            self._arrived.wait_for(
-                lambda: sum(r.batches_with(first) for r in self._waiting) >= self.max_batch, timeout=self.batch_wait_s
-            )
+            deadline = time.monotonic() + self.max_batch_wait_s
+            count = self._compatible(first)
+            while count < self.max_batch and time.monotonic() < deadline:
+                self._arrived.wait(timeout=self.batch_wait_s)
+                count, before = self._compatible(first), count
+                if count == before:
+                    break  # nothing new arrived: the burst is over
             batch = [r for r in self._waiting if r.batches_with(first)][: self.max_batch]
             if first not in batch:
                 batch = [first, *batch[: self.max_batch - 1]]
             self._waiting = [r for r in self._waiting if r not in batch]
         return batch
 
+    def _compatible(self, first: _Request) -> int:
+        return sum(r.batches_with(first) for r in self._waiting)
+
     def _generate_batch(self, batch: list[_Request]) -> None:
+        self.batch_sizes.append(len(batch))
         try:
             outputs = self._generate_padded(batch)
         except LocalModelError as exc:
@@ -300,7 +321,6 @@ class LocalEngine:
                 pad_token_id=pad_id,
                 **_sampling_kwargs(first.temperature),
             )
-        self.batch_sizes.append(len(batch))
         stops = _end_token_ids(loaded)
         prompt_length = encoded["input_ids"].shape[-1]
         results = []
