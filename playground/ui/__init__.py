@@ -43,8 +43,8 @@ def build_app(services: Services) -> gr.Blocks:
                 build_knowledge_tab(services, scenario_picker, knowledge_tab)
             with gr.Tab("Train", id="train") as train_tab:
                 build_train_tab(services, scenario_picker, train_tab)
-            with gr.Tab("Evaluate", id="evaluate"):
-                build_evaluate_tab(services, scenario_picker)
+            with gr.Tab("Evaluate", id="evaluate") as evaluate_tab:
+                build_evaluate_tab(services, scenario_picker, evaluate_tab)
         scenario_picker.change(lambda name: services.scenarios.get(name).description, scenario_picker, description)
     return app
 

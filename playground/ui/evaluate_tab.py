@@ -21,6 +21,7 @@ from playground.llm import ModelError
 from playground.scenarios import Scenario, ScenarioError
 from playground.services import Services
 from playground.strategies import get_strategy, lane_names
+from playground.strategies.prompting import SHOT_MODES
 from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
 from playground.ui.session import session_workspace
 
@@ -38,7 +39,27 @@ def _set_for(scenario: Scenario, upload: str | None) -> tuple[list[EvalItem], st
     return load_eval_set(scenario.eval_set), f"{scenario.name}/{scenario.eval_set.name}"
 
 
-def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
+def _present(results: EvalResults, exports: Path) -> list[object]:
+    """Status, scoreboard, the two downloads, the charts and the answers of a finished run."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    stem = f"eval-{results.run.scenario}-{stamp}"
+    csv_path, html_path = write_csv(results, exports / f"{stem}.csv"), write_html(results, exports / f"{stem}.html")
+    figures = all_charts(results.rows, results.metrics, results.board)
+    plots = [
+        gr.update(value=figures[name], visible=True) if name in figures else gr.update(value=None, visible=False)
+        for name in CHARTS
+    ]
+    return [
+        run_summary(results),
+        scoreboard_table(results),
+        gr.update(value=str(csv_path), visible=True),
+        gr.update(value=str(html_path), visible=True),
+        *plots,
+        rows_table(results),
+    ]
+
+
+def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab) -> None:
     """Lay out the Evaluate tab and wire its events."""
     models = services.model_choices()
     cancels: dict[str, threading.Event] = {}
@@ -74,6 +95,18 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown) -> None
                 judge = gr.Dropdown(
                     [JUDGE_OFF, *models], value=JUDGE_OFF, label="LLM judge (text answers)", allow_custom_value=True
                 )
+            with gr.Accordion("Lane settings", open=False):
+                with gr.Row():
+                    shots = gr.Radio(list(SHOT_MODES), value="few-shot", label="Prompting: examples in the prompt")
+                    k = gr.Slider(1, 10, value=5, step=1, label="RAG: passages retrieved (k)")
+                    adapter = gr.Dropdown(
+                        services.adapters().names(), value=None, label="Fine-tuned: adapter (empty: the scenario's)"
+                    )
+                with gr.Row():
+                    max_tokens = gr.Slider(
+                        8, 1024, value=services.settings.max_tokens, step=8, label="Longest answer (tokens)"
+                    )
+                    use_cache = gr.Checkbox(True, label="Reuse cached answers")
             with gr.Row():
                 sample = gr.Number(
                     DEFAULT_SAMPLE, label="Questions (random sample)", precision=0, minimum=1, elem_id="eval-sample"
@@ -103,6 +136,11 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown) -> None
         sample_size: float | None,
         seed_value: float | None,
         batch_size: float,
+        shots_mode: str,
+        passages: float,
+        adapter_name: str | None,
+        answer_tokens: float,
+        reuse: bool,
         progress=gr.Progress(),
     ) -> list[object]:
         try:
@@ -118,8 +156,10 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown) -> None
             gr.Warning(str(exc))
             return [gr.skip()] * len(outputs)
         workspace = session_workspace(services, request)
-        cache = services.answer_cache(workspace)
-        jobs = [services.lane_job(lane, model_name) for lane in lane_names() if lane in lane_list]
+        cache = services.answer_cache(workspace) if reuse else None
+        options = {"shots": shots_mode, "k": int(passages), "adapter": adapter_name or None}
+        options["max_tokens"] = int(answer_tokens)
+        jobs = [services.lane_job(lane, model_name, **options) for lane in lane_names() if lane in lane_list]
         cancel = cancels.setdefault(request.session_hash or "anonymous", threading.Event())
         cancel.clear()
         progress(0, desc="starting")
@@ -140,23 +180,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown) -> None
         if results.rows.empty:
             gr.Warning("cancelled before any answer")
             return [gr.skip()] * len(outputs)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        csv_path = write_csv(results, workspace.exports_dir / f"eval-{scenario.name}-{stamp}.csv")
-        html_path = write_html(results, workspace.exports_dir / f"eval-{scenario.name}-{stamp}.html")
-        figures = all_charts(results.rows, results.metrics, results.board)
-        plot_updates = [
-            gr.update(value=figures[name], visible=True) if name in figures else gr.update(value=None, visible=False)
-            for name in CHARTS
-        ]
-        return [
-            run_summary(results),
-            scoreboard_table(results),
-            gr.update(value=str(csv_path), visible=True),
-            gr.update(value=str(html_path), visible=True),
-            *plot_updates,
-            rows_table(results),
-            results,
-        ]
+        return [*_present(results, workspace.exports_dir), results]
 
     def cancel_run(request: gr.Request) -> str:
         event = cancels.get(request.session_hash or "anonymous")
@@ -166,10 +190,29 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown) -> None
         return "Cancelling: the answers in flight finish, then the run stops."
 
     outputs = [status, board, csv_download, html_download, *plots.values(), rows, results_state]
-    inputs = [scenario_picker, upload, lanes, model, judge, sample, seed, batch]
+    inputs = [
+        scenario_picker,
+        upload,
+        lanes,
+        model,
+        judge,
+        sample,
+        seed,
+        batch,
+        shots,
+        k,
+        adapter,
+        max_tokens,
+        use_cache,
+    ]
     run_button.click(evaluate, inputs, outputs, concurrency_limit=2)
     cancel_button.click(cancel_run, None, status)
     only_split.change(rows_table, [results_state, only_split], rows)
     upload.change(set_info, [scenario_picker, upload], info)
+
+    def refresh_adapters(request: gr.Request) -> object:
+        return gr.update(choices=services.adapters(session_workspace(services, request)).names())
+
+    tab.select(refresh_adapters, None, adapter)
     scenario_picker.change(set_info, [scenario_picker, upload], info)
     info.value = set_info(scenario_picker.value, None) if scenario_picker.value else ""
