@@ -196,11 +196,13 @@ def lane_costs(group: pd.DataFrame) -> dict[str, Any]:
     """Cost per question and in total (None when the model has no price), and latency percentiles."""
     total = _known_sum(group["cost_usd"])
     latencies = group["latency_s"].dropna().to_numpy(dtype=float)
-    judge_cost = _known_sum(group["judge_cost_usd"].dropna()) if "judge_cost_usd" in group else None
-    return {
+    costs: dict[str, Any] = {
         "cost_per_question_usd": None if total is None else total / len(group),
         "total_cost_usd": total,
-        "judge_cost_usd": judge_cost,
+    }
+    if "judge_cost_usd" in group:  # only when a judge graded this run
+        costs["judge_cost_usd"] = _known_sum(group["judge_cost_usd"].dropna())
+    return costs | {
         "latency_p50_s": float(np.percentile(latencies, 50)) if len(latencies) else None,
         "latency_p95_s": float(np.percentile(latencies, 95)) if len(latencies) else None,
         "tokens_per_question": float((group["prompt_tokens"] + group["completion_tokens"]).mean()),

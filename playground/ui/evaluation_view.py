@@ -38,8 +38,8 @@ def scoreboard_table(results: EvalResults | None) -> pd.DataFrame:
         return pd.DataFrame({"lane": [], "questions": []})
     board = results.board.copy()
     for column in COST_COLUMNS:
-        judged = column != "judge_cost_usd" or results.run.judge_model is not None
-        board[column] = board[column].map(lambda v, judged=judged: format_cost(_known(v)) if judged else "—")
+        if column in board:
+            board[column] = board[column].map(lambda v: format_cost(_known(v)))
     board = board.rename(
         columns={
             "cost_per_question_usd": "cost / question",
