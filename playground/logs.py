@@ -24,7 +24,7 @@ def configure_logging(level: int = logging.WARNING) -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("LANCE_LOG", "error")  # lance's Rust side warns about column projection
+    os.environ.setdefault("LANCEDB_LOG", "error")  # lance's Rust side warns about column projection
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
