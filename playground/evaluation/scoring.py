@@ -107,6 +107,7 @@ def score_row(row: EvalRow) -> dict[str, Any]:
     if row.judge is not None:
         scores |= {f"judge_{c}": v for c, v in row.judge.scores.items()}
         scores |= {"judge_cost_usd": row.judge.cost_usd, "judge_tokens": row.judge.usage.total_tokens}
+        scores["judge_error"] = row.judge.error  # e.g. a reply with no readable scores
     return scores
 
 
@@ -202,6 +203,7 @@ def lane_costs(group: pd.DataFrame) -> dict[str, Any]:
     }
     if "judge_cost_usd" in group:  # only when a judge graded this run
         costs["judge_cost_usd"] = _known_sum(group["judge_cost_usd"].dropna())
+        costs["judge_unreadable"] = int(group["judge_error"].notna().sum())
     return costs | {
         "latency_p50_s": float(np.percentile(latencies, 50)) if len(latencies) else None,
         "latency_p95_s": float(np.percentile(latencies, 95)) if len(latencies) else None,

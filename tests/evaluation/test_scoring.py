@@ -119,7 +119,10 @@ def test_judge_scores_and_cost_reach_the_rows() -> None:
     metrics = metrics_frame(frame).set_index("key")["value"]
     assert metrics["judge_accuracy"] == 4 and metrics["judge_completeness"] == 2
     board = scoreboard(frame, metrics_frame(frame))
-    assert board.loc[0, "judge_cost_usd"] == pytest.approx(0.0005)
+    assert board.loc[0, "judge_cost_usd"] == pytest.approx(0.0005) and board.loc[0, "judge_unreadable"] == 0
+    row.judge = JudgeScores(dict.fromkeys(("accuracy", "completeness", "relevance")), Usage(), None, "no scores")
+    frame = rows_frame(EvalRun("kb", "s", [item], [PROMPTING], [row]))
+    assert scoreboard(frame, metrics_frame(frame)).loc[0, "judge_unreadable"] == 1
 
 
 def test_confidence_interval_brackets_the_mean() -> None:
