@@ -9,15 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
-from playground.evaluation.judge import Judge
 from playground.evaluation.report import EvalResults, write_csv, write_html
-from playground.evaluation.runner import DEFAULT_BATCH_SIZE, run_evaluation
+from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import EvalSetError, load_eval_set, sample_items
 from playground.services import SHARED_WORKSPACE, Services
 from playground.strategies import lane_names
@@ -70,21 +68,18 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
     options = {"shots": args.shots, "adapter": args.adapter, "max_tokens": args.max_tokens, "k": args.k}
     jobs = [services.lane_job(lane, model, **options) for lane in lanes]
     workspace = services.workspace(SHARED_WORKSPACE, copy_documents=False)
-    cache = None if args.no_cache else services.answer_cache(workspace)
     services.gateway.warm_up((model,))
     with tqdm(total=len(items) * len(jobs), desc="eval", unit="answer", file=sys.stderr, disable=None) as bar:
-        run = run_evaluation(
-            services.gateway,
+        run = services.evaluate(
+            workspace,
             scenario,
             items,
             jobs,
-            services.lane_context(workspace),
             set_name=set_path.name,
-            cache=cache,
+            use_cache=not args.no_cache,
+            judge_model=args.judge,
             batch_size=args.batch_size,
-            judge=Judge(services.gateway, args.judge, cache) if args.judge else None,
             progress=lambda done, total, what: bar.update(done - bar.n),
-            cancel=threading.Event(),
         )
     results = EvalResults.from_run(run)
     _write_out(results, args.out)

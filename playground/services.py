@@ -9,6 +9,9 @@ from pathlib import Path
 
 from playground.config import Settings
 from playground.evaluation.cache import AnswerCache
+from playground.evaluation.judge import Judge
+from playground.evaluation.runner import DEFAULT_BATCH_SIZE, EvalRun, Progress, run_evaluation
+from playground.evaluation.sets import EvalItem
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.embedding import Embedder, make_embedder
 from playground.knowledge.store import KnowledgeStore
@@ -116,6 +119,36 @@ class Services:
             if path not in self._caches:
                 self._caches[path] = AnswerCache(path)
             return self._caches[path]
+
+    def evaluate(
+        self,
+        workspace: Workspace,
+        scenario: Scenario,
+        items: list[EvalItem],
+        jobs: list[LaneJob],
+        *,
+        set_name: str,
+        use_cache: bool = True,
+        judge_model: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> EvalRun:
+        """An evaluation in this workspace: its knowledge, adapters and answer cache (judge cached too)."""
+        cache = self.answer_cache(workspace) if use_cache else None
+        return run_evaluation(
+            self.gateway,
+            scenario,
+            items,
+            jobs,
+            self.lane_context(workspace),
+            set_name=set_name,
+            cache=cache,
+            batch_size=batch_size,
+            judge=Judge(self.gateway, judge_model, cache) if judge_model else None,
+            progress=progress,
+            cancel=cancel,
+        )
 
     def lane_job(self, lane: str, model: str | None = None, **options: object) -> LaneJob:
         """A job for one lane with the settings' defaults filled in (None means: keep the default)."""

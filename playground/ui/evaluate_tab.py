@@ -13,9 +13,8 @@ from pathlib import Path
 import gradio as gr
 
 from playground.evaluation.charts import all_charts
-from playground.evaluation.judge import Judge
 from playground.evaluation.report import EvalResults, write_csv, write_html
-from playground.evaluation.runner import DEFAULT_BATCH_SIZE, run_evaluation
+from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import EvalItem, EvalSetError, load_eval_set, sample_items
 from playground.llm import ModelError
 from playground.scenarios import Scenario, ScenarioError
@@ -156,23 +155,21 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             gr.Warning(str(exc))
             return [gr.skip()] * len(outputs)
         workspace = session_workspace(services, request)
-        cache = services.answer_cache(workspace) if reuse else None
         options = {"shots": shots_mode, "k": int(passages), "adapter": adapter_name or None}
         options["max_tokens"] = int(answer_tokens)
         jobs = [services.lane_job(lane, model_name, **options) for lane in lane_names() if lane in lane_list]
         cancel = cancels.setdefault(request.session_hash or "anonymous", threading.Event())
         cancel.clear()
         progress(0, desc="starting")
-        run = run_evaluation(
-            services.gateway,
+        run = services.evaluate(
+            workspace,
             scenario,
             items,
             jobs,
-            services.lane_context(workspace),
             set_name=set_name,
-            cache=cache,
+            use_cache=reuse,
+            judge_model=judge_name if judge_name and judge_name != JUDGE_OFF else None,
             batch_size=int(batch_size),
-            judge=Judge(services.gateway, judge_name, cache) if judge_name and judge_name != JUDGE_OFF else None,
             progress=lambda done, total, what: progress((done, total), desc=what),
             cancel=cancel,
         )
