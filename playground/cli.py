@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from playground import cli_evaluation, cli_knowledge, cli_training
+from playground import cli_evaluation, cli_knowledge, cli_serving, cli_training
 from playground.config import Settings
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.store import SEARCH_MODES, KnowledgeStore
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_knowledge.add_commands(commands)
     cli_training.add_command(commands)
     cli_evaluation.add_command(commands)
+    cli_serving.add_command(commands)
     return parser
 
 
@@ -141,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         *cli_knowledge.ERRORS,
         *cli_training.ERRORS,
         *cli_evaluation.ERRORS,
+        *cli_serving.ERRORS,
         cli_evaluation.EvalUsageError,
     ) as exc:
         print(f"playground: error: {exc}", file=sys.stderr)

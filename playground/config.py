@@ -27,6 +27,9 @@ class Settings:
     max_upload_mb: float = 10.0
     chunk_size: int = 800
     chunk_overlap: int = 120
+    engine_urls: tuple[str, ...] = ()  # OpenAI-compatible engine servers to use instead of an in-process one
+    engine_slots: int = 4  # local requests llama.cpp decodes together (Compare's lanes, an evaluation's batch)
+    engine_context: int = 8192  # tokens per slot: a RAG prompt and its answer must fit
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -51,6 +54,9 @@ class Settings:
             max_upload_mb=float(env.get("PLAYGROUND_MAX_UPLOAD_MB", defaults.max_upload_mb)),
             chunk_size=int(env.get("PLAYGROUND_CHUNK_SIZE", defaults.chunk_size)),
             chunk_overlap=int(env.get("PLAYGROUND_CHUNK_OVERLAP", defaults.chunk_overlap)),
+            engine_urls=tuple(u.strip() for u in env.get("PLAYGROUND_ENGINE_URLS", "").split(",") if u.strip()),
+            engine_slots=int(env.get("PLAYGROUND_ENGINE_SLOTS", defaults.engine_slots)),
+            engine_context=int(env.get("PLAYGROUND_ENGINE_CONTEXT", defaults.engine_context)),
         )
 
     @property
@@ -60,5 +66,10 @@ class Settings:
 
     @property
     def models_cache_dir(self) -> Path:
-        """Converted local model folders (the GGUF is converted once, then loaded from here)."""
+        """Converted local model folders (the GGUF is converted once, for training, then loaded from here)."""
         return self.cache_dir / "models"
+
+    @property
+    def lora_cache_dir(self) -> Path:
+        """GGUF LoRA conversions of adapters whose own folder is read-only."""
+        return self.cache_dir / "lora-gguf"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from playground.llm import LOCAL_PROVIDER, Completion, ModelError, is_local_model
+from playground.llm import Completion, ModelError
 from playground.records import Answer
 from playground.scenarios import Scenario
 from playground.strategies import LaneContext, LaneOptions, get_strategy
@@ -31,6 +31,8 @@ class ChatGateway(Protocol):
     ) -> Completion: ...
 
     def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int: ...
+
+    def runs_one_at_a_time(self, model: str) -> bool: ...
 
 
 class EmptyQuestionError(ValueError):
@@ -110,16 +112,18 @@ def run_lanes(
 ) -> Iterator[dict[str, Answer]]:
     """Run lanes concurrently; yield a snapshot of every lane's answer as they progress.
 
-    Lanes on local models share this machine's processor and generate one at a time anyway, so
-    they run one after another: each lane's TTFT and latency then measure that lane, not its wait
-    in the queue. Lanes on remote models run in parallel. Snapshots are throttled to one per
+    Every lane runs at once: remote models in parallel, local GGUF models in the slots of one
+    llama.cpp server, which decodes them together. Only models that generate one request at a
+    time (the in-process transformers engine) take turns, so that each lane's TTFT and latency
+    measure that lane, not its wait in the queue. Snapshots are throttled to one per
     min_interval_s, except the last, which has every lane done.
     """
     updates: queue.Queue[Answer] = queue.Queue()
     latest = {job.lane: Answer(lane=job.lane, model=job.options.model) for job in jobs}
     groups: dict[str, list[LaneJob]] = {}
     for job in jobs:
-        groups.setdefault(LOCAL_PROVIDER if is_local_model(job.options.model) else job.lane, []).append(job)
+        serial = gateway.runs_one_at_a_time(job.options.model)
+        groups.setdefault("one at a time" if serial else job.lane, []).append(job)
 
     def work(group: list[LaneJob]) -> None:
         for job in group:

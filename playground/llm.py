@@ -1,21 +1,28 @@
 """The one gateway to language models: every lane, local or remote, goes through litellm here.
 
-This is the only module that imports litellm. Local models are served in-process by
-`local_models.LocalEngine`, registered with litellm as the custom provider "local", so tokens,
-cost and timings are measured the same way for an API model and for the embedded one.
+This is the only module that imports litellm. Local GGUF models (the embedded one, any .gguf
+file) are served by llama.cpp on a loopback OpenAI-compatible server, or on the engine servers
+given in PLAYGROUND_ENGINE_URLS, and reached through litellm's OpenAI route (several servers:
+litellm's Router). Other local models (a transformers folder, a hub id) are served in-process by
+`local_models.LocalEngine`, registered with litellm as the custom provider "local". Tokens, cost
+and timings are therefore measured the same way for an API model and for the embedded one.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from playground.llamacpp.served import ServedModel, ServedModels, Target
 from playground.local_models import LocalEngines, LocalModelError, split_adapter
 from playground.records import Usage
 
@@ -65,11 +72,55 @@ def _litellm() -> Any:
 class Gateway:
     """Streams or completes chat messages on any litellm model, local ones included."""
 
-    def __init__(self, engines: LocalEngines, timeout_s: float = 120.0) -> None:
+    def __init__(self, engines: LocalEngines, timeout_s: float = 120.0, served: ServedModels | None = None) -> None:
         self.engines = engines
+        self.served = served
         self.timeout_s = timeout_s
         self._registered = False
         self._register_lock = threading.Lock()
+        self._routers: dict[str, Any] = {}
+
+    def _served(self, model: str) -> ServedModel | None:
+        """The llama.cpp-served model behind a "local/..." string, or None for other models."""
+        if self.served is None or not is_local_model(model):
+            return None
+        base, _ = split_adapter(model.removeprefix(LOCAL_PROVIDER + "/"))
+        if not self.served.serves(base):
+            return None
+        try:
+            return self.served.get(base)
+        except LocalModelError as exc:
+            raise ModelError(str(exc)) from exc
+
+    def runs_one_at_a_time(self, model: str) -> bool:
+        """True where answers queue for one in-process generator (transformers models)."""
+        return is_local_model(model) and self._served(model) is None
+
+    @contextmanager
+    def _send(self, model: str, **request: Any) -> Iterator[Any]:
+        """The litellm response for this model; a served model stays held until the block ends."""
+        litellm = self._client()
+        served = self._served(model)
+        if served is None:
+            yield litellm.completion(model=model, timeout=self.timeout_s, **request)
+            return
+        adapter = split_adapter(model.removeprefix(LOCAL_PROVIDER + "/"))[1]
+        with served.target(Path(adapter) if adapter else None) as target:
+            if len(target.deployments) == 1:
+                params = target.deployments[0].litellm_params()
+                yield litellm.completion(**params, timeout=self.timeout_s, **request)
+            else:
+                yield self._router(litellm, target).completion(model=target.group, timeout=self.timeout_s, **request)
+
+    def _router(self, litellm: Any, target: Target) -> Any:
+        """litellm's Router over a target's deployments (one per engine server), built once."""
+        params = [d.litellm_params() for d in target.deployments]
+        key = json.dumps(params, sort_keys=True)
+        with self._register_lock:
+            if key not in self._routers:
+                model_list = [{"model_name": target.group, "litellm_params": p} for p in params]
+                self._routers[key] = litellm.Router(model_list=model_list, num_retries=1)
+            return self._routers[key]
 
     def _client(self) -> Any:
         litellm = _litellm()
@@ -123,25 +174,18 @@ class Gateway:
         first_token_at: float | None = None
         pieces: list[str] = []
         usage: Usage | None = None
+        request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature}
         try:
-            response = litellm.completion(
-                model=model,
-                messages=messages,
-                max_tokens=max_tokens,
-                temperature=temperature,
-                stream=True,
-                stream_options={"include_usage": True},
-                timeout=self.timeout_s,
-            )
-            for chunk in response:
-                reported = getattr(chunk, "usage", None)
-                if reported and reported.prompt_tokens:
-                    usage = Usage(int(reported.prompt_tokens), int(reported.completion_tokens or 0))
-                delta = chunk.choices[0].delta.content if chunk.choices else None
-                if delta:
-                    first_token_at = first_token_at or time.perf_counter()
-                    pieces.append(delta)
-                    yield delta
+            with self._send(model, stream=True, stream_options={"include_usage": True}, **request) as response:
+                for chunk in response:
+                    reported = getattr(chunk, "usage", None)
+                    if reported and reported.prompt_tokens:
+                        usage = Usage(int(reported.prompt_tokens), int(reported.completion_tokens or 0))
+                    delta = chunk.choices[0].delta.content if chunk.choices else None
+                    if delta:
+                        first_token_at = first_token_at or time.perf_counter()
+                        pieces.append(delta)
+                        yield delta
         except Exception as exc:
             raise ModelError(_one_line(exc)) from exc
         finished = time.perf_counter()
@@ -155,14 +199,14 @@ class Gateway:
     ) -> Completion:
         """The whole answer in one response (not streamed), so TTFT equals latency.
 
-        Concurrent calls on one local model are generated together in batches by its engine.
+        Concurrent calls on one local model are generated together: llama.cpp decodes its slots
+        in one batch, the transformers engine pads waiting requests into one.
         """
         litellm = self._client()
         started = time.perf_counter()
         try:
-            response = litellm.completion(
-                model=model, messages=messages, max_tokens=max_tokens, temperature=temperature, timeout=self.timeout_s
-            )
+            with self._send(model, messages=messages, max_tokens=max_tokens, temperature=temperature) as response:
+                pass
         except Exception as exc:
             raise ModelError(_one_line(exc)) from exc
         latency = time.perf_counter() - started
@@ -176,12 +220,21 @@ class Gateway:
 
     def prompt_tokens(self, model: str, messages: list[dict[str, str]]) -> int:
         """Prompt tokens as the model's own tokenizer counts them (chat template included)."""
+        served = self._served(model)
+        if served is not None:
+            counted = served.count_tokens(messages)
+            if counted is not None:
+                return counted
+            return int(self._client().token_counter(model="openai/gpt-4o-mini", messages=messages))
         if is_local_model(model):
             return self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).count_tokens(messages)
         return int(self._client().token_counter(model=model, messages=messages))
 
     def context_window(self, model: str) -> int | None:
         """The model's input limit in tokens, where known."""
+        served = self._served(model)
+        if served is not None:
+            return served.context_window()
         if is_local_model(model):
             return self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).context_window()
         try:
@@ -230,8 +283,12 @@ class Gateway:
         for model in models:
             if is_local_model(model):
                 try:
-                    self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).load()
-                except LocalModelError:
+                    served = self._served(model)
+                    if served is not None:
+                        served.load()
+                    else:
+                        self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).load()
+                except (LocalModelError, ModelError):
                     pass  # reported by the lane that uses it
 
     @staticmethod

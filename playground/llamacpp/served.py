@@ -1,0 +1,288 @@
+"""GGUF models served by llama.cpp: in this process, or on engine servers named by URL.
+
+Either way a model configuration (a base, or a base with one LoRA adapter) becomes a `Target`:
+the OpenAI-compatible deployments that serve it, each with the request fields llama.cpp needs
+(the full, explicit list of adapter scales). The gateway sends the request through litellm, to
+one deployment directly or, when there are several, through litellm's Router.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from playground.llamacpp.http import EngineUnreachableError, get_json, post_json
+from playground.llamacpp.lora_gguf import LoraConversionError, gguf_lora_for
+from playground.llamacpp.server import LlamaServer, ServerConfig, ServerStartError
+from playground.local_models import EMBEDDED_ALIAS, LocalModelError, embedded_gguf_file
+
+NO_KEY = "none"  # llama.cpp and most self-hosted servers need no key; litellm's OpenAI route wants one
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One OpenAI-compatible endpoint serving a model configuration."""
+
+    model: str  # litellm model string, "openai/<name the server knows>"
+    api_base: str  # http://host:port/v1
+    extra_body: dict[str, Any] = field(default_factory=dict)  # llama.cpp's own fields, e.g. "lora"
+
+    def litellm_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": self.model, "api_base": self.api_base, "api_key": NO_KEY}
+        if self.extra_body:
+            params["extra_body"] = self.extra_body
+        return params
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where requests for one configuration go: a name for the group and its deployments."""
+
+    group: str
+    deployments: tuple[Deployment, ...]
+
+
+class ServedModel(Protocol):
+    """A GGUF base model reachable through llama.cpp's OpenAI-compatible API."""
+
+    def load(self) -> None: ...
+
+    def target(self, adapter: Path | None) -> AbstractContextManager[Target]: ...
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int | None: ...
+
+    def context_window(self) -> int | None: ...
+
+
+def lora_scales(adapter_files: tuple[Path, ...], chosen: Path | None) -> list[dict[str, float]]:
+    """Every adapter's scale, explicitly: 1.0 for the chosen one, 0.0 for the rest.
+
+    llama.cpp applies a request without a list at start-up scales and ignores unknown ids, so the
+    whole list is always sent.
+    """
+    return [{"id": i, "scale": 1.0 if path == chosen else 0.0} for i, path in enumerate(adapter_files)]
+
+
+def count_prompt_tokens(base_url: str, messages: list[dict[str, str]]) -> int:
+    """Prompt tokens with the server's own chat template and tokenizer (two loopback calls)."""
+    prompt = post_json(f"{base_url}/apply-template", {"messages": messages})["prompt"]
+    tokens = post_json(f"{base_url}/tokenize", {"content": prompt, "add_special": False, "parse_special": True})
+    return len(tokens["tokens"])
+
+
+class InProcessModel:
+    """One GGUF file on a llama.cpp server in this process, with every adapter registered so far."""
+
+    def __init__(
+        self,
+        name: str,
+        gguf: Path,
+        config: ServerConfig,
+        conversions_dir: Path,
+        known_adapters: Callable[[], list[Path]] = list,
+    ) -> None:
+        self.name = name
+        self.gguf = gguf
+        self.server = LlamaServer(replace(config, model=gguf))
+        self.conversions_dir = conversions_dir
+        self.known_adapters = known_adapters
+        self._converted: dict[tuple[Path, float], Path] = {}  # (adapter folder, weights mtime) -> GGUF LoRA
+        self._lock = threading.Lock()
+        self._loaded = False
+
+    def load(self) -> None:
+        """Start the server with every known adapter (converted once, cached beside each)."""
+        with self._lock:
+            if not self._loaded:
+                files = [self._convert(folder) for folder in self.known_adapters()]
+                self.server.restart(tuple(dict.fromkeys(files)))
+                try:
+                    self.server.address  # noqa: B018 - starts the server now, not on the first question
+                except ServerStartError as exc:
+                    raise LocalModelError(str(exc)) from exc
+                self._loaded = True
+
+    def _convert(self, folder: Path) -> Path:
+        weights = folder / "adapter_model.safetensors"
+        if not weights.exists():
+            raise LocalModelError(f"no LoRA adapter at {folder}")
+        key = (folder.resolve(), weights.stat().st_mtime)
+        if key not in self._converted:
+            try:
+                self._converted[key] = gguf_lora_for(folder, self.gguf, self.conversions_dir)
+            except LoraConversionError as exc:
+                raise LocalModelError(f"adapter {folder.name}: {exc}") from exc
+        return self._converted[key]
+
+    def register(self, folder: Path) -> Path:
+        """The adapter's GGUF LoRA, restarting the server (after requests in flight) if it is new."""
+        self.load()
+        with self._lock:
+            lora = self._convert(folder)
+            if lora not in self.server.config.adapters:
+                self.server.restart((*self.server.config.adapters, lora))
+            return lora
+
+    @contextmanager
+    def target(self, adapter: Path | None) -> Iterator[Target]:
+        lora = self.register(adapter) if adapter is not None else None
+        if adapter is None:
+            self.load()
+        with self.server.in_flight() as address:
+            scales = lora_scales(self.server.config.adapters, lora)
+            deployment = Deployment(f"openai/{self.name}", f"{address}/v1", {"lora": scales})
+            yield Target(self.name if adapter is None else f"{self.name}::{adapter.name}", (deployment,))
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int | None:
+        self.load()
+        try:
+            return count_prompt_tokens(self.server.address, messages)
+        except EngineUnreachableError as exc:
+            raise LocalModelError(str(exc)) from exc
+
+    def context_window(self) -> int | None:
+        return self.server.config.context_per_slot
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What one engine URL serves: its model name and, for llama.cpp, its adapters' ids by name."""
+
+    url: str
+    model: str
+    llama_cpp: bool
+    adapters: dict[str, int]  # adapter name -> id (llama.cpp), or -1 (a server that names them as models)
+    adapter_count: int = 0
+    context_per_slot: int | None = None
+
+
+def describe_engine(url: str) -> EngineInfo:
+    """Ask an OpenAI-compatible server what it serves (llama.cpp's /lora-adapters when it has it)."""
+    url = url.rstrip("/").removesuffix("/v1")
+    models = [item["id"] for item in get_json(f"{url}/v1/models").get("data", [])]
+    if not models:
+        raise EngineUnreachableError(f"{url} serves no model")
+    try:
+        loras = get_json(f"{url}/lora-adapters")
+    except EngineUnreachableError:  # vLLM, SGLang, …: LoRA modules are listed as models
+        return EngineInfo(url, models[0], False, {name: -1 for name in models[1:]})
+    names = {Path(item["path"]).parent.name: int(item["id"]) for item in loras}
+    context = get_json(f"{url}/props").get("default_generation_settings", {}).get("n_ctx")
+    return EngineInfo(url, models[0], True, names, len(loras), context)
+
+
+class RemoteEngines:
+    """Engine servers named in PLAYGROUND_ENGINE_URLS, balanced by litellm's Router."""
+
+    def __init__(self, urls: tuple[str, ...]) -> None:
+        self.urls = urls
+        self._engines: list[EngineInfo] | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        self._discover(force=False)
+
+    def _discover(self, force: bool) -> list[EngineInfo]:
+        with self._lock:
+            if self._engines is None or force:
+                found, failures = [], []
+                for url in self.urls:
+                    try:
+                        found.append(describe_engine(url))
+                    except EngineUnreachableError as exc:
+                        failures.append(str(exc))
+                if not found:
+                    raise LocalModelError("no engine server answered: " + "; ".join(failures))
+                self._engines = found
+            return self._engines
+
+    def _deployment(self, engine: EngineInfo, adapter: str | None) -> Deployment | None:
+        api_base = f"{engine.url}/v1"
+        if adapter is not None and adapter not in engine.adapters:
+            return None
+        if not engine.llama_cpp:
+            return Deployment(f"openai/{adapter or engine.model}", api_base)
+        ids = range(engine.adapter_count)
+        chosen = engine.adapters.get(adapter) if adapter else None
+        scales = [{"id": i, "scale": 1.0 if i == chosen else 0.0} for i in ids]
+        return Deployment(f"openai/{engine.model}", api_base, {"lora": scales})
+
+    @contextmanager
+    def target(self, adapter: Path | None) -> Iterator[Target]:
+        name = adapter.name if adapter is not None else None
+        for force in (False, True):  # an adapter trained since: ask the servers again
+            engines = self._discover(force)
+            deployments = tuple(d for e in engines if (d := self._deployment(e, name)) is not None)
+            if deployments:
+                yield Target(f"engine::{name or 'base'}", deployments)
+                return
+        known = sorted({n for e in engines for n in e.adapters})
+        raise LocalModelError(f"no engine server has adapter '{name}'; they serve: {', '.join(known) or 'no adapters'}")
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int | None:
+        for engine in self._discover(force=False):
+            if engine.llama_cpp:
+                try:
+                    return count_prompt_tokens(engine.url, messages)
+                except EngineUnreachableError:
+                    continue
+        return None
+
+    def context_window(self) -> int | None:
+        windows = [e.context_per_slot for e in self._discover(force=False) if e.context_per_slot]
+        return min(windows) if windows else None
+
+
+def is_gguf_name(name: str) -> bool:
+    """The embedded alias or a path to a .gguf file: names llama.cpp serves."""
+    return name == EMBEDDED_ALIAS or name.endswith(".gguf")
+
+
+def gguf_file(name: str) -> Path:
+    """The GGUF file behind a served name."""
+    if name == EMBEDDED_ALIAS:
+        return embedded_gguf_file()
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise LocalModelError(f"no GGUF file at {name}")
+    return path
+
+
+class ServedModels:
+    """The llama.cpp-served models of one process: in-process servers, or the engine URLs given."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        conversions_dir: Path,
+        known_adapters: Callable[[str], list[Path]] = lambda name: [],
+        engine_urls: tuple[str, ...] = (),
+    ) -> None:
+        self.config = config
+        self.conversions_dir = conversions_dir
+        self.known_adapters = known_adapters
+        self.remote = RemoteEngines(engine_urls) if engine_urls else None
+        self._models: dict[str, InProcessModel] = {}
+        self._lock = threading.Lock()
+
+    def serves(self, name: str) -> bool:
+        return is_gguf_name(name)
+
+    def get(self, name: str) -> ServedModel:
+        if self.remote is not None:
+            return self.remote
+        with self._lock:
+            if name not in self._models:
+                model_name = EMBEDDED_ALIAS if name == EMBEDDED_ALIAS else Path(name).stem
+                self._models[name] = InProcessModel(
+                    model_name, gguf_file(name), self.config, self.conversions_dir, lambda: self.known_adapters(name)
+                )
+            return self._models[name]
+
+    def close(self) -> None:
+        for model in self._models.values():
+            model.server.close()
