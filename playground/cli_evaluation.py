@@ -10,15 +10,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from tqdm import tqdm
 
-from playground.evaluation.report import EvalResults, write_csv, write_html
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import EvalSetError, load_eval_set, sample_items
 from playground.services import SHARED_WORKSPACE, Services
 from playground.strategies import lane_names
+
+if TYPE_CHECKING:  # pandas, scipy and plotly load only when an evaluation runs: `ask` starts faster
+    from playground.evaluation.report import EvalResults
 
 ERRORS = (EvalSetError,)
 OUT_SUFFIXES = (".csv", ".html", ".json")
@@ -81,6 +83,8 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
             batch_size=args.batch_size,
             progress=lambda done, total, what: bar.update(done - bar.n),
         )
+    from playground.evaluation.report import EvalResults
+
     results = EvalResults.from_run(run)
     _write_out(results, args.out)
     if args.json:
@@ -93,6 +97,8 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
 
 
 def _write_out(results: EvalResults, out: Path | None) -> None:
+    from playground.evaluation.report import write_csv, write_html
+
     if out is None:
         return
     suffix = out.suffix.lower()
@@ -106,6 +112,8 @@ def _write_out(results: EvalResults, out: Path | None) -> None:
 
 
 def _format_board(results: EvalResults) -> str:
+    import pandas as pd
+
     board = results.board.set_index("lane").T.map(lambda v: "unknown" if v is None else v)
     with pd.option_context("display.float_format", lambda v: f"{v:.4g}", "display.max_colwidth", 40):
         text = board.to_string(na_rep="unknown")

@@ -72,6 +72,19 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(data=args.data, out=args.out, base=args.base, csv_mapping=mapping, **values)
 
 
+def prepare_for_llama_cpp(adapter: Path, base: str, fallback_dir: Path) -> None:
+    """Convert a new adapter to a GGUF LoRA now, so its first answer does not wait for it."""
+    from playground.llamacpp.lora_gguf import LoraConversionError, gguf_lora_for
+    from playground.llamacpp.served import gguf_file, is_gguf_name
+
+    if not is_gguf_name(base):
+        return  # served by the transformers engine, which loads PEFT adapters as they are
+    try:
+        gguf_lora_for(adapter, gguf_file(base), fallback_dir)
+    except LoraConversionError as exc:  # the adapter is still usable where PEFT serves it
+        print(f"playground: warning: adapter not converted for llama.cpp: {exc}", file=sys.stderr)
+
+
 def cmd_train(args: argparse.Namespace, services: Services) -> int:
     config = config_from_args(args)
     if not config.data.is_file():
@@ -86,6 +99,7 @@ def cmd_train(args: argparse.Namespace, services: Services) -> int:
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     with contextlib.redirect_stdout(sys.stderr):
         card = train(config, services.settings.models_cache_dir, progress)
+    prepare_for_llama_cpp(config.out, config.base, services.settings.lora_cache_dir)
     result = {
         "adapter": str(config.out),
         "steps": card["steps"],

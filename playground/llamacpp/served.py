@@ -20,6 +20,8 @@ from playground.llamacpp.lora_gguf import LoraConversionError, gguf_lora_for
 from playground.llamacpp.server import LlamaServer, ServerConfig, ServerStartError
 from playground.local_models import EMBEDDED_ALIAS, LocalModelError, embedded_gguf_file
 
+SHARED, PER_ADAPTER = "shared", "per-adapter"
+LAYOUTS = (SHARED, PER_ADAPTER)  # one server for every adapter, or one server per adapter in use
 NO_KEY = "none"  # llama.cpp and most self-hosted servers need no key; litellm's OpenAI route wants one
 
 
@@ -84,13 +86,18 @@ class InProcessModel:
         config: ServerConfig,
         conversions_dir: Path,
         known_adapters: Callable[[], list[Path]] = list,
+        layout: str = SHARED,
     ) -> None:
+        if layout not in LAYOUTS:
+            raise LocalModelError(f"unknown engine layout '{layout}'; use one of {', '.join(LAYOUTS)}")
         self.name = name
         self.gguf = gguf
+        self.layout = layout
         self.server = LlamaServer(replace(config, model=gguf))
         self.conversions_dir = conversions_dir
         self.known_adapters = known_adapters
         self._converted: dict[tuple[Path, float], Path] = {}  # (adapter folder, weights mtime) -> GGUF LoRA
+        self._adapter_servers: dict[Path, LlamaServer] = {}  # per-adapter layout: one server per adapter
         self._lock = threading.Lock()
         self._loaded = False
 
@@ -99,7 +106,8 @@ class InProcessModel:
         with self._lock:
             if not self._loaded:
                 files = [self._convert(folder) for folder in self.known_adapters()]
-                self.server.restart(tuple(dict.fromkeys(files)))
+                if self.layout == SHARED:
+                    self.server.restart(tuple(dict.fromkeys(files)))
                 try:
                     self.server.address  # noqa: B018 - starts the server now, not on the first question
                 except ServerStartError as exc:
@@ -118,22 +126,30 @@ class InProcessModel:
                 raise LocalModelError(f"adapter {folder.name}: {exc}") from exc
         return self._converted[key]
 
-    def register(self, folder: Path) -> Path:
-        """The adapter's GGUF LoRA, restarting the server (after requests in flight) if it is new."""
+    def register(self, folder: Path) -> tuple[LlamaServer, Path]:
+        """The server for this adapter and its GGUF LoRA.
+
+        Shared layout: the one server, restarted (after the requests in flight) if the adapter is
+        new. Per-adapter layout: the adapter's own server, started on first use.
+        """
         self.load()
         with self._lock:
             lora = self._convert(folder)
+            if self.layout == PER_ADAPTER:
+                if lora not in self._adapter_servers:
+                    self._adapter_servers[lora] = LlamaServer(replace(self.server.config, adapters=(lora,), port=0))
+                return self._adapter_servers[lora], lora
             if lora not in self.server.config.adapters:
                 self.server.restart((*self.server.config.adapters, lora))
-            return lora
+            return self.server, lora
 
     @contextmanager
     def target(self, adapter: Path | None) -> Iterator[Target]:
-        lora = self.register(adapter) if adapter is not None else None
+        server, lora = self.register(adapter) if adapter is not None else (self.server, None)
         if adapter is None:
             self.load()
-        with self.server.in_flight() as address:
-            scales = lora_scales(self.server.config.adapters, lora)
+        with server.in_flight() as address:
+            scales = lora_scales(server.config.adapters, lora)
             deployment = Deployment(f"openai/{self.name}", f"{address}/v1", {"lora": scales})
             yield Target(self.name if adapter is None else f"{self.name}::{adapter.name}", (deployment,))
 
@@ -146,6 +162,10 @@ class InProcessModel:
 
     def context_window(self) -> int | None:
         return self.server.config.context_per_slot
+
+    def close(self) -> None:
+        for server in (self.server, *self._adapter_servers.values()):
+            server.close()
 
 
 @dataclass(frozen=True)
@@ -261,8 +281,10 @@ class ServedModels:
         conversions_dir: Path,
         known_adapters: Callable[[str], list[Path]] = lambda name: [],
         engine_urls: tuple[str, ...] = (),
+        layout: str = SHARED,
     ) -> None:
         self.config = config
+        self.layout = layout
         self.conversions_dir = conversions_dir
         self.known_adapters = known_adapters
         self.remote = RemoteEngines(engine_urls) if engine_urls else None
@@ -279,10 +301,15 @@ class ServedModels:
             if name not in self._models:
                 model_name = EMBEDDED_ALIAS if name == EMBEDDED_ALIAS else Path(name).stem
                 self._models[name] = InProcessModel(
-                    model_name, gguf_file(name), self.config, self.conversions_dir, lambda: self.known_adapters(name)
+                    model_name,
+                    gguf_file(name),
+                    self.config,
+                    self.conversions_dir,
+                    lambda: self.known_adapters(name),
+                    self.layout,
                 )
             return self._models[name]
 
     def close(self) -> None:
         for model in self._models.values():
-            model.server.close()
+            model.close()
