@@ -16,7 +16,7 @@ from typing import NoReturn
 from playground import cli_evaluation, cli_knowledge, cli_serving, cli_training
 from playground.config import Settings
 from playground.knowledge.base import KnowledgeBase
-from playground.knowledge.store import SEARCH_MODES, KnowledgeStore
+from playground.knowledge.store import SEARCH_MODES, KnowledgeStore, store_exists, store_location
 from playground.lanes import EmptyQuestionError, check_question, run_lanes
 from playground.llm import ModelError
 from playground.logs import configure_logging
@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--system-prompt", help="replace the scenario's system prompt")
     ask.add_argument("--max-tokens", type=int, help="longest answer, in tokens")
     ask.add_argument("--temperature", type=float, help="0 for greedy decoding")
-    ask.add_argument("--store", type=Path, help="RAG: search this store instead of the scenario's index")
+    ask.add_argument(
+        "--store", type=store_location, help="RAG: search this store (a folder or s3://, gs://, az:// URI)"
+    )
     ask.add_argument("--k", type=int, help="RAG: passages to retrieve (default 5)")
     ask.add_argument("--mode", choices=SEARCH_MODES, help="RAG: search mode (default hybrid)")
     ask.add_argument("--context", choices=CONTEXT_MODES, help="prompting: put the whole knowledge base in the prompt")
@@ -108,10 +110,11 @@ def _lane_context(args: argparse.Namespace, services: Services) -> LaneContext:
     """The command line's knowledge: a given --store, or the scenario's own documents, kept indexed."""
     if args.store is None:
         return services.lane_context(services.workspace(SHARED_WORKSPACE, copy_documents=False))
-    if not (args.store / "index.json").exists():
+    if not store_exists(args.store):
         raise CommandError(f"{args.store}: no index here; run `ingest` first")
     store = KnowledgeStore(args.store, services.embedder)
-    fixed = KnowledgeBase(args.store / "documents", store, synced=True)  # search the store as ingested
+    documents = store.folder / "documents" if store.folder else Path("documents")  # unused: synced, read-only
+    fixed = KnowledgeBase(documents, store, synced=True)  # search the store as ingested
     return LaneContext(knowledge=lambda scenario: fixed)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playground.knowledge.embedding import make_embedder
 from playground.knowledge.parsing import SUPPORTED_SUFFIXES, Document, DocumentError, parse_file
-from playground.knowledge.store import SEARCH_MODES, KnowledgeStore, StoreError
-from playground.services import Services
+from playground.knowledge.store import SEARCH_MODES, KnowledgeStore, StoreError, store_exists, store_location
+
+if TYPE_CHECKING:
+    from playground.services import Services
 
 
 class InputError(Exception):
@@ -19,7 +22,12 @@ class InputError(Exception):
 def add_commands(commands: argparse._SubParsersAction) -> None:
     ingest = commands.add_parser("ingest", help="index documents (files or folders) into a LanceDB store")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
-    ingest.add_argument("--store", required=True, type=Path, help="the store folder (created if missing)")
+    ingest.add_argument(
+        "--store",
+        required=True,
+        type=store_location,
+        help="the store: a folder (created if missing) or a URI such as s3://bucket/path",
+    )
     ingest.add_argument("--chunk-size", type=int, help="characters per chunk (default 800)")
     ingest.add_argument("--overlap", type=int, help="characters shared by neighbouring chunks (default 120)")
     ingest.add_argument("--embedder", help="all-MiniLM-L6-v2 (default), st:<model> or a litellm embedding model")
@@ -28,7 +36,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     retrieve = commands.add_parser("retrieve", help="print the best passages for one or more questions")
     retrieve.add_argument("questions", nargs="+", metavar="QUESTION")
-    retrieve.add_argument("--store", required=True, type=Path)
+    retrieve.add_argument("--store", required=True, type=store_location, help="a store folder or URI")
     retrieve.add_argument("--k", type=int, default=5)
     retrieve.add_argument("--mode", choices=SEARCH_MODES, default="hybrid")
     retrieve.add_argument("--where", help="metadata filter, e.g. \"source = 'travel-policy.md'\"")
@@ -55,11 +63,12 @@ def _collect(paths: list[str]) -> list[tuple[Path, str, bool]]:
     return found
 
 
-def _store(services: Services, folder: Path, embedder: str | None) -> KnowledgeStore:
-    recorded = KnowledgeStore(folder, services.embedder)._read_meta().get("embedder")
+def _store(services: Services, location: str | Path, embedder: str | None) -> KnowledgeStore:
+    recorded = KnowledgeStore(location, services.embedder).recorded_embedder()
     name = embedder or recorded or services.settings.embedder
     return KnowledgeStore(
-        folder, services.embedder if name == services.settings.embedder else make_embedder(name, services.gateway.embed)
+        location,
+        services.embedder if name == services.settings.embedder else make_embedder(name, services.gateway.embed),
     )
 
 
@@ -93,7 +102,7 @@ def cmd_ingest(args: argparse.Namespace, services: Services) -> int:
 def cmd_retrieve(args: argparse.Namespace, services: Services) -> int:
     if args.k < 1:
         raise InputError("--k must be at least 1")
-    if not (args.store / "index.json").exists():
+    if not store_exists(args.store):
         raise InputError(f"{args.store}: no index here; run `ingest` first")
     store = _store(services, args.store, None)
     for question in args.questions:
