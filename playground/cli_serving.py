@@ -52,6 +52,7 @@ def cmd_serve_model(args: argparse.Namespace, services: Services) -> int:
         adapters=loras,
         slots=args.slots or settings.engine_slots,
         context_per_slot=settings.engine_context,
+        threads=settings.engine_threads,
         host=args.host,
         port=args.port,
     )

@@ -30,6 +30,8 @@ class Settings:
     engine_urls: tuple[str, ...] = ()  # OpenAI-compatible engine servers to use instead of an in-process one
     engine_slots: int = 4  # local requests llama.cpp decodes together (Compare's lanes, an evaluation's batch)
     engine_context: int = 8192  # tokens per slot: a RAG prompt and its answer must fit
+    engine_threads: int = 0  # 0: every core
+    engine_layout: str = "per-adapter"  # one llama.cpp server per adapter in use, or "shared"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -57,6 +59,8 @@ class Settings:
             engine_urls=tuple(u.strip() for u in env.get("PLAYGROUND_ENGINE_URLS", "").split(",") if u.strip()),
             engine_slots=int(env.get("PLAYGROUND_ENGINE_SLOTS", defaults.engine_slots)),
             engine_context=int(env.get("PLAYGROUND_ENGINE_CONTEXT", defaults.engine_context)),
+            engine_threads=int(env.get("PLAYGROUND_ENGINE_THREADS", defaults.engine_threads)),
+            engine_layout=env.get("PLAYGROUND_ENGINE_LAYOUT", defaults.engine_layout),
         )
 
     @property

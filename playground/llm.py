@@ -285,7 +285,8 @@ class Gateway:
                 try:
                     served = self._served(model)
                     if served is not None:
-                        served.load()
+                        adapter = split_adapter(model.removeprefix(LOCAL_PROVIDER + "/"))[1]
+                        served.load(Path(adapter) if adapter else None)
                     else:
                         self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).load()
                 except (LocalModelError, ModelError):

@@ -50,11 +50,18 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engines = LocalEngines(settings.models_cache_dir)
+        config = ServerConfig(
+            model=Path(),
+            slots=settings.engine_slots,
+            context_per_slot=settings.engine_context,
+            threads=settings.engine_threads,
+        )
         served = ServedModels(
-            ServerConfig(model=Path(), slots=settings.engine_slots, context_per_slot=settings.engine_context),
+            config,
             settings.lora_cache_dir,
             known_adapters=lambda base: shipped_adapters(settings.adapters_dir, base),
             engine_urls=settings.engine_urls,
+            layout=settings.engine_layout,
         )
         return cls(
             settings=settings,

@@ -51,7 +51,7 @@ class Target:
 class ServedModel(Protocol):
     """A GGUF base model reachable through llama.cpp's OpenAI-compatible API."""
 
-    def load(self) -> None: ...
+    def load(self, adapter: Path | None = None) -> None: ...
 
     def target(self, adapter: Path | None) -> AbstractContextManager[Target]: ...
 
@@ -101,8 +101,15 @@ class InProcessModel:
         self._lock = threading.Lock()
         self._loaded = False
 
-    def load(self) -> None:
-        """Start the server with every known adapter (converted once, cached beside each)."""
+    def load(self, adapter: Path | None = None) -> None:
+        """Start the server with every known adapter (converted once, cached beside each).
+
+        With an adapter, also make sure its server is up (per-adapter layout: its own).
+        """
+        if adapter is not None:
+            server, _ = self.register(adapter)
+            server.address  # noqa: B018 - starts it now, not on the first question
+            return
         with self._lock:
             if not self._loaded:
                 files = [self._convert(folder) for folder in self.known_adapters()]
@@ -203,7 +210,7 @@ class RemoteEngines:
         self._engines: list[EngineInfo] | None = None
         self._lock = threading.Lock()
 
-    def load(self) -> None:
+    def load(self, adapter: Path | None = None) -> None:
         self._discover(force=False)
 
     def _discover(self, force: bool) -> list[EngineInfo]:

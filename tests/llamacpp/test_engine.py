@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from playground.config import REPO_ROOT
-from playground.llamacpp.served import ServedModels, lora_scales
+from playground.llamacpp.served import PER_ADAPTER, SHARED, ServedModels, lora_scales
 from playground.llamacpp.server import ServerConfig
 from playground.llm import Completion, Gateway, ModelError
 from playground.local_models import LocalEngines
@@ -27,11 +27,14 @@ QUESTION = [
 ]
 
 
-def make_gateway(tmp_path: Path, slots: int = 1, adapters: tuple[Path, ...] = (PRICING,)) -> Gateway:
+def make_gateway(
+    tmp_path: Path, slots: int = 1, adapters: tuple[Path, ...] = (PRICING,), layout: str = SHARED
+) -> Gateway:
     served = ServedModels(
         ServerConfig(model=Path(), slots=slots, context_per_slot=2048),
         tmp_path / "lora-gguf",
         known_adapters=lambda base: list(adapters),
+        layout=layout,
     )
     return Gateway(LocalEngines(tmp_path / "models"), served=served)
 
@@ -106,9 +109,10 @@ def test_a_new_adapter_restarts_the_server_after_requests_in_flight(tmp_path: Pa
     assert answer(gateway, f"{BASE}::{newcomer}") == answer(reference, f"{BASE}::{SUPPORT}")
 
 
-def test_lanes_share_the_server_and_decode_at_the_same_time(tmp_path: Path) -> None:
-    gateway = make_gateway(tmp_path, slots=3)
-    gateway.warm_up((BASE,))
+def test_base_and_adapter_lanes_stream_at_the_same_time_on_their_own_servers(tmp_path: Path) -> None:
+    """llama.cpp never batches different adapters in one server: the per-adapter layout runs them side by side."""
+    gateway = make_gateway(tmp_path, slots=2, layout=PER_ADAPTER)
+    gateway.warm_up((BASE, f"{BASE}::{PRICING}"))
     progress: dict[str, list[int]] = {"base": [], "adapter": []}
     totals: dict[str, int] = {}
     lock = threading.Lock()
