@@ -278,19 +278,27 @@ class Gateway:
         return float(prompt_cost + completion_cost)
 
     def warm_up(self, models: tuple[str, ...] = ()) -> None:
-        """Pay one-off costs now (litellm's import, loading local models), not in a measured answer."""
+        """Pay one-off costs now (litellm's import, loading local models), not in a measured answer.
+
+        Local models load on a thread while litellm imports: the two overlap at start-up.
+        """
+        loaders = [threading.Thread(target=self._load, args=(m,), daemon=True) for m in models if is_local_model(m)]
+        for loader in loaders:
+            loader.start()
         self._client()
-        for model in models:
-            if is_local_model(model):
-                try:
-                    served = self._served(model)
-                    if served is not None:
-                        adapter = split_adapter(model.removeprefix(LOCAL_PROVIDER + "/"))[1]
-                        served.load(Path(adapter) if adapter else None)
-                    else:
-                        self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).load()
-                except (LocalModelError, ModelError):
-                    pass  # reported by the lane that uses it
+        for loader in loaders:
+            loader.join()
+
+    def _load(self, model: str) -> None:
+        try:
+            served = self._served(model)
+            if served is not None:
+                adapter = split_adapter(model.removeprefix(LOCAL_PROVIDER + "/"))[1]
+                served.load(Path(adapter) if adapter else None)
+            else:
+                self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).load()
+        except (LocalModelError, ModelError):
+            pass  # reported by the lane that uses it
 
     @staticmethod
     def _count_usage(litellm: Any, model: str, messages: list[dict[str, str]], text: str) -> Usage:
