@@ -31,7 +31,7 @@ class Settings:
     engine_slots: int = 4  # local requests llama.cpp decodes together (Compare's lanes, an evaluation's batch)
     engine_context: int = 8192  # tokens per slot: a RAG prompt and its answer must fit
     engine_threads: int = 0  # 0: every core
-    engine_layout: str = "shared"  # one llama.cpp server for every adapter, or "per-adapter" (one each)
+    engine_layout: str = "per-adapter"  # one llama.cpp server per adapter in use, or "shared" (one for all)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
