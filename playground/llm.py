@@ -27,6 +27,7 @@ from playground.local_models import LocalEngines, LocalModelError, split_adapter
 from playground.records import Usage
 
 LOCAL_PROVIDER = "local"
+LOCAL_TIMEOUT_S = 1800.0  # llama.cpp queues requests beyond its slots; only a remote API gets PLAYGROUND_TIMEOUT
 
 # Known remote models offered in pickers when their provider's key (or server) is present.
 REMOTE_CANDIDATES = (
@@ -105,12 +106,14 @@ class Gateway:
             yield litellm.completion(model=model, timeout=self.timeout_s, **request)
             return
         adapter = split_adapter(model.removeprefix(LOCAL_PROVIDER + "/"))[1]
+        # A local request may queue behind an evaluation's batch for minutes: that is not a failure.
+        timeout = max(self.timeout_s, LOCAL_TIMEOUT_S)
         with served.target(Path(adapter) if adapter else None) as target:
             if len(target.deployments) == 1:
                 params = target.deployments[0].litellm_params()
-                yield litellm.completion(**params, timeout=self.timeout_s, **request)
+                yield litellm.completion(**params, timeout=timeout, **request)
             else:
-                yield self._router(litellm, target).completion(model=target.group, timeout=self.timeout_s, **request)
+                yield self._router(litellm, target).completion(model=target.group, timeout=timeout, **request)
 
     def _router(self, litellm: Any, target: Target) -> Any:
         """litellm's Router over a target's deployments (one per engine server), built once."""
