@@ -13,14 +13,13 @@ import signal
 import threading
 from pathlib import Path
 
-from playground.llamacpp.lora_gguf import LoraConversionError, gguf_lora_for
-from playground.llamacpp.served import gguf_file
-from playground.llamacpp.server import LOOPBACK, LlamaServer, ServerConfig, ServerStartError
-from playground.local_models import EMBEDDED_ALIAS
+from playground.llamacpp.served import SHARED, InProcessModel, gguf_file
+from playground.llamacpp.server import LOOPBACK, ServerConfig
+from playground.local_models import EMBEDDED_ALIAS, LocalModelError
 from playground.services import Services
 from playground.training.registry import AdapterRegistry
 
-ERRORS = (ServerStartError, LoraConversionError)
+ERRORS = (LocalModelError,)  # the engine's: a missing GGUF, an unconvertible adapter, a failed start
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -39,25 +38,24 @@ def served_adapters(services: Services, model: str) -> list[Path]:
     workspaces = services.settings.workspaces_dir
     if workspaces.is_dir():
         folders += [(root / "adapters", False) for root in sorted(workspaces.iterdir())]
-    return [a.path for a in AdapterRegistry(folders).all() if a.base_model == model]
+    return AdapterRegistry(folders).trained_on(model)
 
 
 def cmd_serve_model(args: argparse.Namespace, services: Services) -> int:
     settings = services.settings
-    gguf = gguf_file(args.model)
     adapters = served_adapters(services, args.model)
-    loras = tuple(gguf_lora_for(folder, gguf, settings.lora_cache_dir) for folder in adapters)
     config = ServerConfig(
-        model=gguf,
-        adapters=loras,
+        model=Path(),
         slots=args.slots or settings.engine_slots,
         context_per_slot=settings.engine_context,
         threads=settings.engine_threads,
         host=args.host,
         port=args.port,
     )
-    server = LlamaServer(config)
-    address = server.address
+    gguf = gguf_file(args.model)
+    served = InProcessModel(args.model, gguf, config, settings.lora_cache_dir, lambda: adapters, SHARED)
+    served.load()  # converts every adapter (cached) and starts the server with each at scale 0
+    address = served.server.address
     names = [folder.name for folder in adapters]
     if args.json:
         print(json.dumps({"url": address, "model": args.model, "adapters": names}), flush=True)
@@ -70,5 +68,5 @@ def cmd_serve_model(args: argparse.Namespace, services: Services) -> int:
         stop.wait()
     except KeyboardInterrupt:
         pass
-    server.close()
+    served.close()
     return 0

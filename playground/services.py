@@ -31,7 +31,7 @@ SHARED_WORKSPACE = "shared"
 
 def shipped_adapters(adapters_dir: Path, base: str) -> list[Path]:
     """The shipped adapters trained on this base: a llama.cpp server starts with all of them."""
-    return [a.path for a in AdapterRegistry([(adapters_dir, True)]).all() if a.base_model == base]
+    return AdapterRegistry([(adapters_dir, True)]).trained_on(base)
 
 
 @dataclass

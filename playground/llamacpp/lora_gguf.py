@@ -218,32 +218,15 @@ def rope_permute(weight: np.ndarray, n_head: int) -> np.ndarray:
 
 
 def _load_weights(adapter_dir: Path) -> dict[str, np.ndarray]:
-    """The adapter's tensors by PEFT key, as float32.
+    """The adapter's tensors by PEFT key, as float32 (read through torch: numpy has no bfloat16)."""
+    from safetensors import SafetensorError, safe_open
 
-    Read here rather than with safetensors.numpy, which refuses bfloat16 (numpy has no such type).
-    """
     path = _required(adapter_dir, ADAPTER_WEIGHTS)
     try:
-        data = path.read_bytes()
-        (header_size,) = struct.unpack("<Q", data[:8])
-        header = json.loads(data[8 : 8 + header_size])
-        body = memoryview(data)[8 + header_size :]
-        return {key: _tensor(body, spec) for key, spec in header.items() if key != "__metadata__"}
-    except (ValueError, KeyError, TypeError, struct.error) as exc:
+        with safe_open(str(path), framework="pt") as tensors:
+            return {key: tensors.get_tensor(key).float().numpy() for key in tensors.keys()}
+    except (SafetensorError, OSError, ValueError, TypeError) as exc:
         raise LoraConversionError(f"cannot read {path}: {exc}") from exc
-
-
-_SAFETENSORS_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "<u2"}
-
-
-def _tensor(body: memoryview, spec: dict[str, Any]) -> np.ndarray:
-    if spec["dtype"] not in _SAFETENSORS_DTYPES:
-        raise ValueError(f"tensor type {spec['dtype']} is not a float type")
-    begin, end = spec["data_offsets"]
-    array = np.frombuffer(body[begin:end], dtype=_SAFETENSORS_DTYPES[spec["dtype"]]).reshape(spec["shape"])
-    if spec["dtype"] == "BF16":  # the top half of a float32
-        return (array.astype(np.uint32) << 16).view(np.float32)
-    return array.astype(np.float32)
 
 
 def _gguf_tensors(

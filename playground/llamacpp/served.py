@@ -60,13 +60,19 @@ class ServedModel(Protocol):
     def context_window(self) -> int | None: ...
 
 
-def lora_scales(adapter_files: tuple[Path, ...], chosen: Path | None) -> list[dict[str, float]]:
-    """Every adapter's scale, explicitly: 1.0 for the chosen one, 0.0 for the rest.
+def scale_list(count: int, chosen_id: int | None) -> list[dict[str, float]]:
+    """Every adapter's scale, explicitly: 1.0 for the chosen id, 0.0 for the rest.
 
     llama.cpp applies a request without a list at start-up scales and ignores unknown ids, so the
     whole list is always sent.
     """
-    return [{"id": i, "scale": 1.0 if path == chosen else 0.0} for i, path in enumerate(adapter_files)]
+    return [{"id": i, "scale": 1.0 if i == chosen_id else 0.0} for i in range(count)]
+
+
+def lora_scales(adapter_files: tuple[Path, ...], chosen: Path | None) -> list[dict[str, float]]:
+    """The scale list for a server started with these adapter files, the chosen one switched on."""
+    chosen_id = adapter_files.index(chosen) if chosen in adapter_files else None
+    return scale_list(len(adapter_files), chosen_id)
 
 
 def count_prompt_tokens(base_url: str, messages: list[dict[str, str]]) -> int:
@@ -233,10 +239,8 @@ class RemoteEngines:
             return None
         if not engine.llama_cpp:
             return Deployment(f"openai/{adapter or engine.model}", api_base)
-        ids = range(engine.adapter_count)
         chosen = engine.adapters.get(adapter) if adapter else None
-        scales = [{"id": i, "scale": 1.0 if i == chosen else 0.0} for i in ids]
-        return Deployment(f"openai/{engine.model}", api_base, {"lora": scales})
+        return Deployment(f"openai/{engine.model}", api_base, {"lora": scale_list(engine.adapter_count, chosen)})
 
     @contextmanager
     def target(self, adapter: Path | None) -> Iterator[Target]:

@@ -64,6 +64,10 @@ class AdapterRegistry:
     def names(self) -> list[str]:
         return [a.name for a in self.all()]
 
+    def trained_on(self, base: str) -> list[Path]:
+        """Folders of the adapters trained on this base model (what a llama.cpp server loads)."""
+        return [a.path for a in self.all() if a.base_model == base]
+
     def get(self, name: str) -> AdapterInfo:
         check_adapter_name(name)
         for adapter in self.all():
