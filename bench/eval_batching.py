@@ -16,15 +16,15 @@ from playground.config import Settings
 from playground.evaluation.report import EvalResults
 from playground.evaluation.runner import run_evaluation
 from playground.evaluation.sets import load_eval_set, sample_items
+from playground.lanes import default_lanes
 from playground.logs import configure_logging
 from playground.services import Services
-from playground.strategies import lane_names
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenario", default="product-pricing")
-    parser.add_argument("--lanes", default=",".join(lane_names()))
+    parser.add_argument("--lanes", default=",".join(default_lanes()))
     parser.add_argument("--limit", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--max-tokens", type=int)

@@ -12,10 +12,9 @@ import time
 
 from playground.config import Settings
 from playground.evaluation.numbers import parse_number, score_numbers
-from playground.lanes import LaneJob, run_lane
+from playground.lanes import LaneJob, get_lane, run_lane
 from playground.logs import configure_logging
 from playground.services import Services
-from playground.strategies import LaneOptions
 
 
 def main() -> None:
@@ -31,9 +30,13 @@ def main() -> None:
     context = services.lane_context(services.workspace("bench", copy_documents=False))
     model = services.settings.default_model
     variants = {
-        "base, zero-shot": LaneJob("prompting", LaneOptions(model=model, shots="zero-shot", max_tokens=12)),
-        "base, few-shot (3)": LaneJob("prompting", LaneOptions(model=model, shots="few-shot", max_tokens=12)),
-        f"adapter {args.adapter}": LaneJob("finetuned", LaneOptions(model=model, adapter=args.adapter, max_tokens=12)),
+        "base, zero-shot": LaneJob("prompting", get_lane("prompting").options(model, shots="zero-shot", max_tokens=12)),
+        "base, few-shot (3)": LaneJob(
+            "prompting", get_lane("prompting").options(model, shots="few-shot", max_tokens=12)
+        ),
+        f"adapter {args.adapter}": LaneJob(
+            "finetuned", get_lane("finetuned").options(model, adapter=args.adapter, max_tokens=12)
+        ),
     }
     services.gateway.warm_up((model,))
     report = {}

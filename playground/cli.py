@@ -14,17 +14,25 @@ from pathlib import Path
 from typing import NoReturn
 
 from playground import cli_evaluation, cli_knowledge, cli_serving, cli_training
+from playground.cli_lane_flags import add_lane_flags, lane_settings
 from playground.config import Settings
 from playground.knowledge.base import KnowledgeBase
-from playground.knowledge.store import SEARCH_MODES, KnowledgeStore, store_exists, store_location
-from playground.lanes import EmptyQuestionError, check_question, run_lanes
+from playground.knowledge.store import KnowledgeStore, store_exists, store_location
+from playground.lanes import (
+    EmptyQuestionError,
+    LaneContext,
+    LaneError,
+    UnknownLaneError,
+    check_question,
+    default_lanes,
+    get_lane,
+    run_lanes,
+)
 from playground.llm import ModelError
 from playground.logs import configure_logging
 from playground.records import Answer
 from playground.scenarios import ScenarioError
 from playground.services import SHARED_WORKSPACE, Services
-from playground.strategies import LaneContext, StrategyError, UnknownStrategyError, get_strategy, lane_names
-from playground.strategies.prompting import CONTEXT_MODES
 
 
 class CommandError(Exception):
@@ -42,20 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer one question through one or more lanes")
     ask.add_argument("question")
-    ask.add_argument("--lanes", default=",".join(lane_names()), help="comma-separated lanes")
+    ask.add_argument("--lanes", default=",".join(default_lanes()), help="comma-separated lanes")
     ask.add_argument("--scenario", help="scenario name (default: the first shipped one)")
     ask.add_argument("--model", help="litellm model string, e.g. local/smollm2-135m-instruct")
-    ask.add_argument("--adapter", help="adapter name for the fine-tuned lane")
-    ask.add_argument("--shots", choices=["zero-shot", "few-shot"], default="few-shot")
-    ask.add_argument("--system-prompt", help="replace the scenario's system prompt")
     ask.add_argument("--max-tokens", type=int, help="longest answer, in tokens")
     ask.add_argument("--temperature", type=float, help="0 for greedy decoding")
     ask.add_argument(
         "--store", type=store_location, help="RAG: search this store (a folder or s3://, gs://, az:// URI)"
     )
-    ask.add_argument("--k", type=int, help="RAG: passages to retrieve (default 5)")
-    ask.add_argument("--mode", choices=SEARCH_MODES, help="RAG: search mode (default hybrid)")
-    ask.add_argument("--context", choices=CONTEXT_MODES, help="prompting: put the whole knowledge base in the prompt")
+    add_lane_flags(ask)
     ask.add_argument("--json", action="store_true", help="print the contract's JSON on stdout")
     ask.set_defaults(handler=cmd_ask)
     cli_knowledge.add_commands(commands)
@@ -71,7 +74,7 @@ def parse_lanes(spec: str) -> list[str]:
     if not lanes:
         raise CommandError("no lanes given")
     for lane in lanes:
-        get_strategy(lane)
+        get_lane(lane)
     return list(dict.fromkeys(lanes))
 
 
@@ -81,16 +84,8 @@ def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     scenario = services.scenarios.get(args.scenario)
     model = args.model or services.settings.default_model
     services.gateway.check_model(model)
-    options = {
-        "shots": args.shots,
-        "system_prompt": args.system_prompt,
-        "adapter": args.adapter,
-        "max_tokens": args.max_tokens,
-        "temperature": args.temperature,
-        "k": args.k,
-        "search_mode": args.mode,
-        "context": args.context,
-    }
+    options = {"max_tokens": args.max_tokens, "temperature": args.temperature, **lane_settings(args)}
+    options.setdefault("system_prompt", None)
     jobs = [services.lane_job(lane, model, **options) for lane in lanes]
     services.gateway.warm_up((model,))
     *_, final = run_lanes(services.gateway, question, scenario, jobs, _lane_context(args, services))
@@ -140,8 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         EmptyQuestionError,
         ModelError,
         ScenarioError,
-        UnknownStrategyError,
-        StrategyError,
+        UnknownLaneError,
+        LaneError,
         *cli_knowledge.ERRORS,
         *cli_training.ERRORS,
         *cli_evaluation.ERRORS,
@@ -149,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli_evaluation.EvalUsageError,
     ) as exc:
         print(f"playground: error: {exc}", file=sys.stderr)
-        usage_errors = (EmptyQuestionError, UnknownStrategyError, ModelError, cli_knowledge.InputError)
+        usage_errors = (EmptyQuestionError, UnknownLaneError, ModelError, cli_knowledge.InputError)
         usage_errors += (cli_evaluation.EvalUsageError,)
         return 2 if isinstance(exc, usage_errors) else 1
     except KeyboardInterrupt:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
+from playground.cli_lane_flags import add_lane_flags, lane_settings
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import EvalSetError, load_eval_set, sample_items
+from playground.lanes import default_lanes
 from playground.services import SHARED_WORKSPACE, Services
-from playground.strategies import lane_names
 
 if TYPE_CHECKING:  # pandas, scipy and plotly load only when an evaluation runs: `ask` starts faster
     from playground.evaluation.report import EvalResults
@@ -34,14 +35,12 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     evaluate = commands.add_parser("eval", help="score lanes over an evaluation set")
     evaluate.add_argument("evalset", nargs="?", type=Path, help="a JSONL evaluation set (default: the scenario's)")
     evaluate.add_argument("--scenario", help="scenario whose prompts, knowledge and set to use (default: the first)")
-    evaluate.add_argument("--lanes", default=",".join(lane_names()), help="comma-separated lanes")
+    evaluate.add_argument("--lanes", default=",".join(default_lanes()), help="comma-separated lanes")
     evaluate.add_argument("--limit", type=int, help="a seeded random sample of N questions")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
     evaluate.add_argument("--model", help="litellm model string for every lane")
-    evaluate.add_argument("--adapter", help="adapter name for the fine-tuned lane")
-    evaluate.add_argument("--shots", choices=["zero-shot", "few-shot"], default="few-shot")
     evaluate.add_argument("--max-tokens", type=int, help="longest answer, in tokens")
-    evaluate.add_argument("--k", type=int, help="RAG: passages to retrieve (default 5)")
+    add_lane_flags(evaluate)
     evaluate.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="answers in flight per lane")
     evaluate.add_argument("--judge", help="litellm model that grades text answers 1-5 (off by default)")
     evaluate.add_argument("--no-cache", action="store_true", help="generate every answer again")
@@ -67,7 +66,8 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
     services.gateway.check_model(model)
     if args.judge:
         services.gateway.check_model(args.judge)
-    options = {"shots": args.shots, "adapter": args.adapter, "max_tokens": args.max_tokens, "k": args.k}
+    options = {"max_tokens": args.max_tokens, **lane_settings(args)}
+    options.setdefault("system_prompt", None)
     jobs = [services.lane_job(lane, model, **options) for lane in lanes]
     workspace = services.workspace(SHARED_WORKSPACE, copy_documents=False)
     services.gateway.warm_up((model,))

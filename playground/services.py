@@ -15,13 +15,12 @@ from playground.evaluation.sets import EvalItem
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.embedding import Embedder, make_embedder
 from playground.knowledge.store import KnowledgeStore
-from playground.lanes import LaneJob
+from playground.lanes import LaneContext, LaneJob, get_lane
 from playground.llamacpp.served import ServedModels
 from playground.llamacpp.server import ServerConfig
 from playground.llm import Gateway
 from playground.local_models import EMBEDDED_ALIAS, LocalEngines
 from playground.scenarios import Scenario, ScenarioCatalog
-from playground.strategies import LaneContext, LaneOptions
 from playground.training.jobs import TrainingJobs
 from playground.training.registry import AdapterRegistry
 from playground.workspace import Workspace, workspace_for
@@ -174,4 +173,4 @@ class Services:
         """A job for one lane with the settings' defaults filled in (None means: keep the default)."""
         defaults = {"max_tokens": self.settings.max_tokens, "temperature": self.settings.temperature}
         chosen = {name: value for name, value in options.items() if value is not None or name == "system_prompt"}
-        return LaneJob(lane, LaneOptions(model=model or self.settings.default_model, **(defaults | chosen)))
+        return LaneJob(lane, get_lane(lane).options(model or self.settings.default_model, **(defaults | chosen)))

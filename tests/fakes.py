@@ -28,16 +28,16 @@ class FakeGateway:
     most_in_flight: int = 0
 
     def complete(
-        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0, **params
     ) -> Completion:
         with self._lock:
-            self.calls.append({"model": model, "messages": messages, "max_tokens": max_tokens})
+            self.calls.append({"model": str(model), "messages": messages, "max_tokens": max_tokens, "params": params})
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             started = time.perf_counter()
-            if model in self.failing:
-                raise ModelError(self.failing[model])
+            if str(model) in self.failing:
+                raise ModelError(self.failing[str(model)])
             time.sleep(self.delay_s)
             text = self.reply_for(messages) if self.reply_for else self.reply
             prompt_tokens = sum(len(m["content"].split()) for m in messages)
@@ -50,7 +50,7 @@ class FakeGateway:
     serial_models: tuple[str, ...] = ()  # models that, like the transformers engine, answer one at a time
 
     def runs_one_at_a_time(self, model: str) -> bool:
-        return model in self.serial_models
+        return str(model) in self.serial_models
 
     def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int:
         tokens = sum(len(m["content"].split()) for m in messages)
@@ -59,14 +59,15 @@ class FakeGateway:
         return tokens
 
     def stream(
-        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0, **params
     ) -> Iterator[str | Completion]:
         with self._lock:
-            self.calls.append({"model": model, "messages": messages, "max_tokens": max_tokens})
+            self.calls.append({"model": str(model), "messages": messages, "max_tokens": max_tokens, "params": params})
         started = time.perf_counter()
-        if model in self.failing:
-            raise ModelError(self.failing[model])
-        words = self.reply.split(" ")
+        if str(model) in self.failing:
+            raise ModelError(self.failing[str(model)])
+        reply = self.reply_for(messages) if self.reply_for else self.reply
+        words = reply.split(" ")
         first = None
         for i, word in enumerate(words):
             time.sleep(self.delay_s)
@@ -74,7 +75,7 @@ class FakeGateway:
             yield word if i == 0 else " " + word
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
         elapsed = time.perf_counter() - started
-        yield Completion(self.reply, Usage(prompt_tokens, len(words)), first - started, elapsed, None)
+        yield Completion(reply, Usage(prompt_tokens, len(words)), first - started, elapsed, self.cost_usd)
 
 
 class ToyEmbedder:
@@ -96,3 +97,18 @@ class ToyEmbedder:
                 rows[i, hash(word) % 256] += 1.0
         norms = np.linalg.norm(rows, axis=1, keepdims=True)
         return rows / np.maximum(norms, 1e-12)
+
+
+def final_answer(lane: str, question: str, scenario, lane_context=None, gateway=None, model: str = "fake/m", **options):
+    """Run one lane to the end through the real runner and return its finished Answer."""
+    from playground.lanes import LaneJob, get_lane, run_lane
+
+    job = LaneJob(lane, get_lane(lane).options(model, **options))
+    return list(run_lane(gateway or FakeGateway(), question, scenario, job, lane_context))[-1]
+
+
+def lane_job(lane: str, model: str = "fake/m", **options):
+    """A LaneJob with the lane's own options type, as Services.lane_job builds it."""
+    from playground.lanes import LaneJob, get_lane
+
+    return LaneJob(lane, get_lane(lane).options(model, **options))

@@ -1,4 +1,4 @@
-"""Run an evaluation set through chosen lanes: the same strategies as the Compare tab, in batches.
+"""Run an evaluation set through chosen lanes: the same lanes as the Compare tab, in batches.
 
 Each lane answers every question with up to `batch_size` requests in flight; a local model's
 engine generates the requests that wait together as one batch, so a run of a hundred questions
@@ -8,19 +8,22 @@ the model was sent and reused (marked cached) on a rerun; a run can be cancelled
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from typing import Any
 
 from playground.evaluation.cache import AnswerCache, cache_key
 from playground.evaluation.judge import Judge, JudgeScores
 from playground.evaluation.sets import EvalItem
-from playground.lanes import ChatGateway, LaneJob, describe_error, prepare_answer, record_completion
+from playground.lanes import ChatGateway, LaneContext, LaneJob, run_lane
+from playground.llm import Completion
+from playground.model_ref import ModelRef
 from playground.records import Answer, Passage, Usage
 from playground.scenarios import Scenario
-from playground.strategies import LaneContext
 
 Progress = Callable[[int, int, str], None]
 DEFAULT_BATCH_SIZE = 16
@@ -52,19 +55,70 @@ class EvalRun:
     cancelled: bool = False
 
 
-def _to_record(answer: Answer) -> dict:
-    return {
-        "text": answer.text,
-        "usage": [answer.usage.prompt_tokens, answer.usage.completion_tokens],
-        "cost_usd": answer.cost_usd,
-        "ttft_s": answer.ttft_s,
-        "latency_s": answer.latency_s,
-    }
+class CachingGateway:
+    """The gateway as an evaluation uses it: whole answers (a batch is not streamed), cached per call.
 
+    Every model call a lane makes is keyed by exactly what the model was sent, so a multi-call lane
+    (a chain, tools) reuses each of its calls on a rerun, and a changed step misses only from there.
+    """
 
-def _from_record(answer: Answer, record: dict) -> None:
-    answer.text, answer.usage, answer.cost_usd = record["text"], Usage(*record["usage"]), record["cost_usd"]
-    answer.ttft_s, answer.latency_s = record["ttft_s"], record["latency_s"]
+    def __init__(self, gateway: ChatGateway, cache: AnswerCache | None) -> None:
+        self.gateway = gateway
+        self.cache = cache
+
+    def complete(
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
+    ) -> Completion:
+        key = None
+        if self.cache is not None:
+            sent = messages + (
+                [{"role": "parameters", "content": json.dumps(params, sort_keys=True)}] if params else []
+            )
+            key = cache_key(model, sent, max_tokens, temperature)
+            record = self.cache.get(key)
+            if record is not None:
+                return Completion(
+                    record["text"],
+                    Usage(*record["usage"]),
+                    record["ttft_s"],
+                    record["latency_s"],
+                    record["cost_usd"],
+                    True,
+                )
+        completion = self.gateway.complete(model, messages, max_tokens, temperature, **params)
+        if self.cache is not None and key is not None:
+            self.cache.put(
+                key,
+                {
+                    "text": completion.text,
+                    "usage": [completion.usage.prompt_tokens, completion.usage.completion_tokens],
+                    "cost_usd": completion.cost_usd,
+                    "ttft_s": completion.ttft_s,
+                    "latency_s": completion.latency_s,
+                },
+            )
+        return completion
+
+    def stream(
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
+    ) -> Iterator[str | Completion]:
+        yield self.complete(model, messages, max_tokens, temperature, **params)
+
+    def check_fits(self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int) -> int:
+        return self.gateway.check_fits(model, messages, max_tokens)
+
+    def runs_one_at_a_time(self, model: str | ModelRef) -> bool:
+        return self.gateway.runs_one_at_a_time(model)
 
 
 def answer_item(
@@ -76,25 +130,8 @@ def answer_item(
     cache: AnswerCache | None = None,
 ) -> EvalRow:
     """One lane's whole answer to one question (not streamed); errors end up in answer.error."""
-    answer = Answer(lane=job.lane, model=job.options.model)
-    started = time.perf_counter()
-    try:
-        answer = prepare_answer(item.question, scenario, job, context)
-        key = cache_key(answer.model, answer.messages, job.options.max_tokens, job.options.temperature)
-        record = cache.get(key) if cache is not None else None
-        if record is not None:
-            _from_record(answer, record)
-            answer.done = True
-            return EvalRow(item, job, answer, cached=True)
-        gateway.check_fits(answer.model, answer.messages, job.options.max_tokens)
-        completion = gateway.complete(answer.model, answer.messages, job.options.max_tokens, job.options.temperature)
-        record_completion(answer, completion, started)
-        if cache is not None:
-            cache.put(key, _to_record(answer))
-    except Exception as exc:  # noqa: BLE001 - a failed answer is a scored miss, not a failed run
-        answer.error = describe_error(exc)
-    answer.done = True
-    return EvalRow(item, job, answer)
+    *_, answer = run_lane(CachingGateway(gateway, cache), item.question, scenario, job, context)
+    return EvalRow(item, job, answer, cached=answer.cached)
 
 
 def run_evaluation(

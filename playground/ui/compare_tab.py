@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from playground.lanes import EmptyQuestionError, check_question, run_lanes
+from playground.lanes import EmptyQuestionError, Lane, LaneError, all_lanes, check_question, default_lanes, run_lanes
 from playground.records import Answer
 from playground.scenarios import Scenario, ScenarioError
 from playground.services import Services
-from playground.strategies import get_strategy, lane_names
-from playground.ui.formatting import metrics_html, passages_html, summary_table
+from playground.ui.formatting import metrics_html, passages_html, steps_html, summary_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
 from playground.ui.session import session_workspace
 
@@ -21,12 +20,14 @@ from playground.ui.session import session_workspace
 class LaneColumn:
     """The widgets of one lane's column."""
 
-    lane: str
+    lane: Lane
+    column: gr.Column
     model: gr.Dropdown
     controls: dict[str, gr.components.Component]
     answer: gr.Markdown
     metrics: gr.HTML
     passages: gr.HTML
+    steps: gr.HTML
     messages: gr.JSON
 
     @property
@@ -35,37 +36,44 @@ class LaneColumn:
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        return [self.answer, self.metrics, self.passages, self.messages]
+        return [self.answer, self.metrics, self.passages, self.steps, self.messages]
 
 
-def _lane_column(lane: str, services: Services, models: list[str], scenario: Scenario | None) -> LaneColumn:
-    with gr.Column(min_width=300, elem_classes="lane-column", elem_id=f"lane-{lane}"):
-        gr.Markdown(f"### {get_strategy(lane).title}")
+def _lane_column(lane: Lane, services: Services, models: list[str], scenario: Scenario | None) -> LaneColumn:
+    name = lane.name
+    visible = name in default_lanes()
+    with gr.Column(min_width=300, elem_classes="lane-column", elem_id=f"lane-{name}", visible=visible) as column:
+        gr.Markdown(f"### {lane.title}")
         model = gr.Dropdown(
             models,
             value=services.settings.default_model,
             label="Model",
             allow_custom_value=True,
-            elem_id=f"{lane}-model",
-            visible=lane != "finetuned",  # the fine-tuned lane runs on the base its adapter was trained on
+            elem_id=f"{name}-model",
+            visible=lane.uses_model_picker,  # an adapter lane runs on the base its adapter was trained on
         )
-        with gr.Accordion("Lane settings", open=lane == "finetuned"):
+        with gr.Accordion("Lane settings", open=not lane.uses_model_picker):
             controls = build_lane_controls(lane, scenario, services.adapters().names())
-        answer = gr.Markdown("", elem_id=f"{lane}-answer", elem_classes="lane-answer")
-        metrics = gr.HTML(metrics_html(None), elem_id=f"{lane}-metrics")
-        passages = gr.HTML("", elem_id=f"{lane}-passages")
+        answer = gr.Markdown("", elem_id=f"{name}-answer", elem_classes="lane-answer")
+        metrics = gr.HTML(metrics_html(None), elem_id=f"{name}-metrics")
+        passages = gr.HTML("", elem_id=f"{name}-passages")
+        with gr.Accordion("Steps", open=False):
+            steps = gr.HTML("", elem_id=f"{name}-steps")
         with gr.Accordion("Messages sent", open=False):
-            messages = gr.JSON(value=[], elem_id=f"{lane}-messages")
-    return LaneColumn(lane, model, controls, answer, metrics, passages, messages)
+            messages = gr.JSON(value=[], elem_id=f"{name}-messages")
+    return LaneColumn(lane, column, model, controls, answer, metrics, passages, steps, messages)
 
 
-def _render(columns: list[LaneColumn], answers: dict[str, Answer]) -> list[object]:
+def _render(columns: list[LaneColumn], chosen: list[str], answers: dict[str, Answer]) -> list[object]:
     values: list[object] = []
     for column in columns:
-        answer = answers[column.lane]
+        answer = answers.get(column.lane.name)
+        if answer is None:
+            values += [gr.skip()] * len(column.outputs)
+            continue
         text = answer.text + ("" if answer.done else " ▌")
-        values += [text, metrics_html(answer), passages_html(answer), answer.messages]
-    values.append(summary_table([answers[c.lane] for c in columns]))
+        values += [text, metrics_html(answer), passages_html(answer), steps_html(answer), answer.messages]
+    values.append(summary_table([answers[name] for name in chosen if name in answers]))
     return values
 
 
@@ -85,36 +93,59 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
             scale=2,
             elem_id="compare-examples",
         )
-    ask = gr.Button("Ask every lane", variant="primary", elem_id="compare-ask")
+    lanes = all_lanes()
+    with gr.Row():
+        shown = gr.Dropdown(
+            [(lane.title, lane.name) for lane in lanes],
+            value=default_lanes(),
+            multiselect=True,
+            label="Lanes to compare (the summary follows this order)",
+            scale=4,
+            elem_id="compare-lanes",
+        )
+        ask = gr.Button("Ask every lane", variant="primary", scale=1, elem_id="compare-ask")
     with gr.Row(equal_height=False):
-        columns = [_lane_column(lane, services, models, first) for lane in lane_names()]
+        columns = [_lane_column(lane, services, models, first) for lane in lanes]
     summary = gr.Dataframe(summary_table([]), label="Side by side", interactive=False, elem_id="compare-summary")
 
     lane_inputs = [component for column in columns for component in column.inputs]
     outputs = [component for column in columns for component in column.outputs] + [summary]
 
-    def run(request: gr.Request, scenario_name: str, question_text: str, *values: object) -> Iterator[list[object]]:
+    def run(
+        request: gr.Request, scenario_name: str, question_text: str, chosen: list[str] | None, *values: object
+    ) -> Iterator[list[object]]:
+        chosen = [name for name in chosen or [] if any(c.lane.name == name for c in columns)]
         try:
             text = check_question(question_text)
             scenario = services.scenarios.get(scenario_name)
-        except (EmptyQuestionError, ScenarioError) as exc:
+            if not chosen:
+                raise LaneError("choose at least one lane to compare")
+            jobs, position = {}, 0
+            for column in columns:
+                model, *settings = values[position : position + len(column.inputs)]
+                position += len(column.inputs)
+                if column.lane.name in chosen:
+                    options = coerce_options(column.lane, dict(zip(column.controls, settings, strict=True)))
+                    model_name = str(model or services.settings.default_model)
+                    jobs[column.lane.name] = services.lane_job(column.lane.name, model_name, **options)
+        except (EmptyQuestionError, ScenarioError, LaneError) as exc:
             gr.Warning(str(exc))  # one clear message; the lanes keep what they showed
             yield [gr.skip()] * len(outputs)
             return
-        jobs, position = [], 0
-        for column in columns:
-            model, *settings = values[position : position + len(column.inputs)]
-            position += len(column.inputs)
-            options = coerce_options(dict(zip(column.controls, settings, strict=True)))
-            jobs.append(services.lane_job(column.lane, str(model or services.settings.default_model), **options))
         context = services.lane_context(session_workspace(services, request))
-        for answers in run_lanes(services.gateway, text, scenario, jobs, context, min_interval_s=0.1):
-            yield _render(columns, answers)
+        ordered = [jobs[name] for name in chosen]
+        for answers in run_lanes(services.gateway, text, scenario, ordered, context, min_interval_s=0.1):
+            yield _render(columns, chosen, answers)
 
-    inputs = [scenario_picker, question, *lane_inputs]
+    inputs = [scenario_picker, question, shown, *lane_inputs]
     ask.click(run, inputs, outputs, concurrency_limit=4)
     question.submit(run, inputs, outputs, concurrency_limit=4)
     examples.change(lambda q: q or gr.update(), examples, question)
+    shown.change(
+        lambda chosen: [gr.update(visible=c.lane.name in (chosen or [])) for c in columns],
+        shown,
+        [c.column for c in columns],
+    )
 
     lane_widgets = [w for column in columns for w in column.controls.values()]
 

@@ -16,12 +16,12 @@ from playground.evaluation.charts import all_charts
 from playground.evaluation.report import EvalResults, write_csv, write_html
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import EvalItem, EvalSetError, load_eval_set, sample_items
+from playground.lanes import LaneError, all_lanes, default_lanes
 from playground.llm import ModelError
 from playground.scenarios import Scenario, ScenarioError
 from playground.services import Services
-from playground.strategies import get_strategy, lane_names
-from playground.strategies.prompting import SHOT_MODES
 from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
+from playground.ui.lane_controls import build_lane_controls, coerce_options
 from playground.ui.session import session_workspace
 
 JUDGE_OFF = "off"
@@ -82,8 +82,8 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             info = gr.Markdown(elem_id="eval-set-info")
         with gr.Column(scale=3):
             lanes = gr.CheckboxGroup(
-                [(get_strategy(n).title, n) for n in lane_names()],
-                value=lane_names(),
+                [(lane.title, lane.name) for lane in all_lanes()],
+                value=default_lanes(),
                 label="Lanes",
                 elem_id="eval-lanes",
             )
@@ -94,13 +94,12 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
                 judge = gr.Dropdown(
                     [JUDGE_OFF, *models], value=JUDGE_OFF, label="LLM judge (text answers)", allow_custom_value=True
                 )
+            lane_controls = {}
             with gr.Accordion("Lane settings", open=False):
-                with gr.Row():
-                    shots = gr.Radio(list(SHOT_MODES), value="few-shot", label="Prompting: examples in the prompt")
-                    k = gr.Slider(1, 10, value=5, step=1, label="RAG: passages retrieved (k)")
-                    adapter = gr.Dropdown(
-                        services.adapters().names(), value=None, label="Fine-tuned: adapter (empty: the scenario's)"
-                    )
+                for lane in all_lanes():
+                    if lane.controls:
+                        with gr.Accordion(lane.title, open=False):
+                            lane_controls[lane.name] = build_lane_controls(lane, None, services.adapters().names())
                 with gr.Row():
                     max_tokens = gr.Slider(
                         8, 1024, value=services.settings.max_tokens, step=8, label="Longest answer (tokens)"
@@ -135,11 +134,9 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         sample_size: float | None,
         seed_value: float | None,
         batch_size: float,
-        shots_mode: str,
-        passages: float,
-        adapter_name: str | None,
         answer_tokens: float,
         reuse: bool,
+        *settings: object,
         progress=gr.Progress(),
     ) -> list[object]:
         try:
@@ -151,13 +148,15 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             services.gateway.check_model(model_name)
             if judge_name and judge_name != JUDGE_OFF:
                 services.gateway.check_model(judge_name)
-        except (EvalSetError, ScenarioError, ModelError) as exc:
+            jobs = [
+                services.lane_job(lane, model_name, max_tokens=int(answer_tokens), **lane_options(lane, settings))
+                for lane in [lane.name for lane in all_lanes()]
+                if lane in lane_list
+            ]
+        except (EvalSetError, ScenarioError, ModelError, LaneError) as exc:
             gr.Warning(str(exc))
             return [gr.skip()] * len(outputs)
         workspace = session_workspace(services, request)
-        options = {"shots": shots_mode, "k": int(passages), "adapter": adapter_name or None}
-        options["max_tokens"] = int(answer_tokens)
-        jobs = [services.lane_job(lane, model_name, **options) for lane in lane_names() if lane in lane_list]
         cancel = cancels.setdefault(request.session_hash or "anonymous", threading.Event())
         cancel.clear()
         progress(0, desc="starting")
@@ -187,6 +186,18 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         return "Cancelling: the answers in flight finish, then the run stops."
 
     outputs = [status, board, csv_download, html_download, *plots.values(), rows, results_state]
+    setting_fields = [(name, field) for name, controls in lane_controls.items() for field in controls]
+    setting_widgets = [lane_controls[name][field] for name, field in setting_fields]
+
+    def lane_options(lane_name: str, settings: tuple[object, ...]) -> dict[str, object]:
+        """The lane's own settings from the flat list of widget values; the system prompt stays the scenario's."""
+        values = {
+            field: value for (name, field), value in zip(setting_fields, settings, strict=True) if name == lane_name
+        }
+        values.pop("system_prompt", None)
+        lane = next(lane for lane in all_lanes() if lane.name == lane_name)
+        return coerce_options(lane, values) | {"system_prompt": None}
+
     inputs = [
         scenario_picker,
         upload,
@@ -196,20 +207,28 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         sample,
         seed,
         batch,
-        shots,
-        k,
-        adapter,
         max_tokens,
         use_cache,
+        *setting_widgets,
     ]
     run_button.click(evaluate, inputs, outputs, concurrency_limit=2)
     cancel_button.click(cancel_run, None, status)
     only_split.change(rows_table, [results_state, only_split], rows)
     upload.change(set_info, [scenario_picker, upload], info)
 
-    def refresh_adapters(request: gr.Request) -> object:
-        return gr.update(choices=services.adapters(session_workspace(services, request)).names())
+    adapter_pickers = [
+        lane_controls[name][control.field]
+        for lane in all_lanes()
+        for control in lane.controls
+        if control.kind == "adapter" and (name := lane.name) in lane_controls
+    ]
 
-    tab.select(refresh_adapters, None, adapter)
+    def refresh_adapters(request: gr.Request) -> object:
+        names = services.adapters(session_workspace(services, request)).names()
+        updates = [gr.update(choices=names) for _ in adapter_pickers]
+        return updates[0] if len(updates) == 1 else updates  # Gradio wants a bare value for one output
+
+    if adapter_pickers:
+        tab.select(refresh_adapters, None, adapter_pickers)
     scenario_picker.change(set_info, [scenario_picker, upload], info)
     info.value = set_info(scenario_picker.value, None) if scenario_picker.value else ""

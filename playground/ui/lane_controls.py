@@ -1,68 +1,62 @@
-"""Per-lane settings widgets: each lane declares the options a user may change in Compare."""
+"""Lane settings widgets, built from each lane's `controls` (data), never from its name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 
-from playground.knowledge.store import SEARCH_MODES
+from playground.lanes import Control, Lane
 from playground.scenarios import Scenario
-from playground.strategies.prompting import CONTEXT_MODES, SHOT_MODES
+
+
+def build_control(lane: Lane, control: Control, scenario: Scenario | None, adapter_names: list[str]) -> Any:
+    """One Gradio widget for one control, with the lane's default (or the scenario's) as its value."""
+    default = getattr(lane.options_type("m"), control.field)
+    if control.scenario_default is not None and scenario is not None:
+        default = control.scenario_default(scenario)
+    elem_id = f"{lane.name}-{control.field.replace('_', '-')}"
+    common = {"label": control.label, "elem_id": elem_id, "info": control.info or None}
+    if control.kind == "choice":
+        return gr.Radio(list(control.choices), value=default, **common)
+    if control.kind in ("int", "float"):
+        step = control.step or (1 if control.kind == "int" else 0.1)
+        return gr.Slider(control.minimum, control.maximum, value=default, step=step, **common)
+    if control.kind == "adapter":
+        return gr.Dropdown(adapter_names, value=None, **common)
+    if control.kind == "yaml":
+        return gr.Code(value=default or "", language="yaml", label=control.label, elem_id=elem_id)
+    return gr.Textbox(value=default or "", lines=5, **common)
 
 
 def build_lane_controls(
-    lane: str, scenario: Scenario | None, adapter_names: list[str]
+    lane: Lane, scenario: Scenario | None, adapter_names: list[str]
 ) -> dict[str, gr.components.Component]:
-    """Widgets keyed by the LaneOptions field they set; rendered inside the lane's column."""
-    if lane == "prompting":
-        return {
-            "shots": gr.Radio(
-                list(SHOT_MODES), value="few-shot", label="Examples in the prompt", elem_id=f"{lane}-shots"
-            ),
-            "context": gr.Radio(
-                list(CONTEXT_MODES),
-                value="none",
-                label="Knowledge in the prompt",
-                info="'whole knowledge base' stuffs every document into the prompt",
-                elem_id=f"{lane}-context",
-            ),
-            "system_prompt": gr.Textbox(
-                value=scenario.system_prompt if scenario else "",
-                lines=5,
-                label="System prompt (editable)",
-                elem_id=f"{lane}-system-prompt",
-            ),
-        }
-    if lane == "rag":
-        return {
-            "k": gr.Slider(1, 10, value=5, step=1, label="Passages retrieved (k)", elem_id=f"{lane}-k"),
-            "search_mode": gr.Radio(list(SEARCH_MODES), value="hybrid", label="Search", elem_id=f"{lane}-search-mode"),
-        }
-    if lane == "finetuned":
-        return {
-            "adapter": gr.Dropdown(
-                adapter_names,
-                value=None,
-                label="Adapter (base model from its card)",
-                info="empty: the scenario's adapter",
-                elem_id=f"{lane}-adapter",
-            )
-        }
-    return {}
+    """Widgets keyed by the option field they set; rendered inside the lane's column."""
+    return {c.field: build_control(lane, c, scenario, adapter_names) for c in lane.controls}
 
 
-def scenario_updates(lane: str, scenario: Scenario) -> list[object]:
+def scenario_updates(lane: Lane, scenario: Scenario) -> list[object]:
     """New values for a lane's widgets when the scenario changes (same order as build_lane_controls)."""
-    if lane == "prompting":
-        return [gr.update(), gr.update(), gr.update(value=scenario.system_prompt)]
-    if lane == "rag":
-        return [gr.update(), gr.update()]
-    if lane == "finetuned":
-        return [gr.update(value=None)]
-    return []
+    updates: list[object] = []
+    for control in lane.controls:
+        if control.scenario_default is not None:
+            updates.append(gr.update(value=control.scenario_default(scenario)))
+        elif control.kind == "adapter":
+            updates.append(gr.update(value=None))
+        else:
+            updates.append(gr.update())
+    return updates
 
 
-def coerce_options(options: dict[str, object]) -> dict[str, object]:
-    """Widget values as LaneOptions wants them (sliders give floats)."""
-    if "k" in options and options["k"] is not None:
-        options["k"] = int(options["k"])
+def coerce_options(lane: Lane, values: dict[str, object]) -> dict[str, object]:
+    """Widget values as the lane's options want them (sliders give floats, empty text keeps defaults)."""
+    kinds = {c.field: c.kind for c in lane.controls}
+    options: dict[str, object] = {}
+    for field, value in values.items():
+        if kinds.get(field) == "int" and value is not None:
+            value = int(value)
+        if kinds.get(field) in ("adapter", "yaml") and not value:
+            value = None
+        options[field] = value
     return options

@@ -10,9 +10,7 @@ from playground.evaluation.charts import all_charts
 from playground.evaluation.report import EvalResults, write_csv, write_html
 from playground.evaluation.runner import run_evaluation
 from playground.evaluation.sets import EvalItem
-from playground.lanes import LaneJob
-from playground.strategies import LaneOptions
-from tests.fakes import FakeGateway
+from tests.fakes import FakeGateway, lane_job
 
 ITEMS = [EvalItem(n, f"Price of item {n}?", f"{10 * n}.00", "number") for n in range(1, 6)]
 
@@ -22,8 +20,10 @@ def _results(scenario) -> EvalResults:
         return f"${10 * int(messages[-1]['content'].split()[3].rstrip('?')) + 3}"
 
     gateway = FakeGateway(reply_for=reply)
-    options = LaneOptions(model="local/x", shots="zero-shot")
-    jobs = [LaneJob("prompting", options), LaneJob("rag", options)]  # rag fails: no knowledge base in the demo
+    jobs = [
+        lane_job("prompting", "local/x", shots="zero-shot"),
+        lane_job("rag", "local/x"),
+    ]  # rag fails: no knowledge base in the demo
     return EvalResults.from_run(run_evaluation(gateway, scenario, ITEMS, jobs))
 
 

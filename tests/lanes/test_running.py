@@ -4,29 +4,48 @@ from __future__ import annotations
 
 import pytest
 
-from playground.lanes import EmptyQuestionError, LaneJob, check_question, run_lane, run_lanes
-from playground.strategies import LaneOptions
+from playground.lanes import (
+    EmptyQuestionError,
+    Lane,
+    LaneJob,
+    LaneOptions,
+    Recorder,
+    check_question,
+    register,
+    run_lane,
+    run_lanes,
+    unregister,
+)
+from playground.records import Answer
 from tests.fakes import FakeGateway
 
 
 @pytest.fixture
-def echo_lane(monkeypatch) -> None:
-    """A second registered lane that answers like prompting, to see two lanes side by side."""
-    import playground.strategies as strategies
+def echo_lane():
+    """A second registered lane, written only here: it asks the model the bare question."""
 
-    class EchoStrategy:
+    @register
+    class EchoLane(Lane):
         name, title = "echo", "Echo"
 
-        def prepare(self, question, scenario, options, context):
-            return strategies.get_strategy("prompting").prepare(question, scenario, options, context)
+        def run(self, question, scenario, options, context, gateway):
+            recorder = Recorder(Answer(lane=self.name, model=options.model), gateway, options)
+            yield from recorder.call("answer", [{"role": "user", "content": question}])
+            yield recorder.finish()
 
-    real = strategies._registry
-    monkeypatch.setattr(strategies, "_registry", lambda: real() | {"echo": EchoStrategy()})
+    yield EchoLane
+    unregister("echo")
+
+
+def _options(model: str):
+    from playground.lanes import get_lane
+
+    return get_lane("prompting").options(model)
 
 
 def test_answer_grows_then_finishes_with_usage_and_timings(scenario) -> None:
     gateway = FakeGateway(reply="Paris it is.")
-    snapshots = list(run_lane(gateway, "Capital?", scenario, LaneJob("prompting", LaneOptions(model="fake/a"))))
+    snapshots = list(run_lane(gateway, "Capital?", scenario, LaneJob("prompting", _options("fake/a"))))
     texts = [s.text for s in snapshots if not s.done]
     assert texts[-1] == "Paris it is."
     assert texts == sorted(texts, key=len), "text only grows"
@@ -40,8 +59,8 @@ def test_answer_grows_then_finishes_with_usage_and_timings(scenario) -> None:
 
 def test_one_failing_lane_does_not_stop_the_others(scenario) -> None:
     gateway = FakeGateway(failing={"fake/broken": "model 'fake/broken' needs FAKE_API_KEY set"})
-    jobs = [LaneJob("prompting", LaneOptions(model="fake/ok"))]
-    broken = LaneJob("prompting", LaneOptions(model="fake/broken"))
+    jobs = [LaneJob("prompting", _options("fake/ok"))]
+    broken = LaneJob("prompting", _options("fake/broken"))
     final_ok = list(run_lanes(gateway, "Q?", scenario, jobs))[-1]["prompting"]
     final_broken = list(run_lane(gateway, "Q?", scenario, broken))[-1]
     assert final_ok.error is None and final_ok.text
@@ -51,7 +70,7 @@ def test_one_failing_lane_does_not_stop_the_others(scenario) -> None:
 
 def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, echo_lane) -> None:
     gateway = FakeGateway(reply="one two three four", delay_s=0.05)
-    jobs = [LaneJob("prompting", LaneOptions(model="fake/a")), LaneJob("echo", LaneOptions(model="fake/b"))]
+    jobs = [LaneJob("prompting", _options("fake/a")), LaneJob("echo", LaneOptions(model="fake/b"))]
     snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))
     final = snapshots[-1]
     assert all(a.done and a.text == "one two three four" for a in final.values())
@@ -61,14 +80,14 @@ def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, ech
 
 def test_local_lanes_on_one_server_stream_at_the_same_time(scenario, echo_lane) -> None:
     gateway = FakeGateway(reply="one two three four", delay_s=0.05)
-    jobs = [LaneJob("prompting", LaneOptions(model="local/a")), LaneJob("echo", LaneOptions(model="local/a"))]
+    jobs = [LaneJob("prompting", _options("local/a")), LaneJob("echo", LaneOptions(model="local/a"))]
     snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))
     assert any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
 
 
 def test_one_at_a_time_models_take_turns_so_their_timings_exclude_the_queue(scenario, echo_lane) -> None:
     gateway = FakeGateway(reply="one two three four", delay_s=0.02, serial_models=("local/a",))
-    jobs = [LaneJob("prompting", LaneOptions(model="local/a")), LaneJob("echo", LaneOptions(model="local/a"))]
+    jobs = [LaneJob("prompting", _options("local/a")), LaneJob("echo", LaneOptions(model="local/a"))]
     snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))
     assert not any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
     final = snapshots[-1]

@@ -1,0 +1,263 @@
+"""What a lane is: a name, its options and controls (as data), and a `run` that yields its answer.
+
+A lane may call the model any number of times and use tools; each call becomes a `Step` of the
+answer, and the answer's tokens and cost are the sums over its steps. The Compare and Evaluate
+tabs and the command line build a lane's widgets and flags from its `controls`, so none of them
+branches on a lane's name.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from playground.llm import Completion
+from playground.records import Answer, Step, Usage
+from playground.scenarios import Scenario
+
+if TYPE_CHECKING:
+    from playground.knowledge.base import KnowledgeBase
+    from playground.model_ref import ModelRef
+    from playground.training.registry import AdapterRegistry
+
+
+class LaneError(ValueError):
+    """A lane cannot run as configured (no knowledge base, bad option, failed step); one line."""
+
+
+class ChatGateway(Protocol):
+    """What a lane needs from the model gateway (llm.Gateway, or a fake in tests)."""
+
+    def stream(
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
+    ) -> Iterator[str | Completion]: ...
+
+    def complete(
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
+    ) -> Completion: ...
+
+    def check_fits(self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int) -> int: ...
+
+    def runs_one_at_a_time(self, model: str | ModelRef) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Control:
+    """One setting a user may change, described as data; the UI and the CLI build widgets from it.
+
+    kind: "choice" (choices), "int" / "float" (minimum, maximum, step), "text", "adapter" (a
+    name from the adapter registry, empty for the scenario's own) or "yaml" (a structured value
+    edited as YAML text). `flag` is the command-line option (None: not on the command line).
+    """
+
+    field: str
+    label: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    info: str = ""
+    flag: str | None = None
+    scenario_default: Callable[[Scenario], Any] | None = None  # a value that follows the scenario
+
+    def check(self, value: Any) -> Any:
+        """The value as the options want it, or LaneError naming the setting and its limits."""
+        if value is None:
+            return None
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise LaneError(f"{self.label}: '{value}' is not one of {', '.join(self.choices)}")
+            return value
+        if self.kind in ("int", "float"):
+            number = int(value) if self.kind == "int" else float(value)
+            if (self.minimum is not None and number < self.minimum) or (
+                self.maximum is not None and number > self.maximum
+            ):
+                raise LaneError(f"{self.label}: {number} is outside {self.minimum:g} to {self.maximum:g}")
+            return number
+        return value
+
+
+@dataclass(frozen=True)
+class LaneOptions:
+    """Settings every lane has; a lane's own options dataclass adds its fields to these."""
+
+    model: str
+    max_tokens: int = 256
+    temperature: float = 0.0
+    system_prompt: str | None = None  # None: the scenario's system prompt
+
+
+@dataclass(frozen=True)
+class LaneContext:
+    """Collaborators a lane may need, bound to one workspace."""
+
+    knowledge: Callable[[Scenario], KnowledgeBase] | None = None
+    adapters: AdapterRegistry | None = None
+
+
+SYSTEM_PROMPT = Control(
+    "system_prompt",
+    "System prompt (editable)",
+    "text",
+    flag="--system-prompt",
+    scenario_default=lambda scenario: scenario.system_prompt,
+)
+
+
+class Lane:
+    """One lane of the comparison. Subclasses set the class attributes and implement `run`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    summary: ClassVar[str] = ""  # when it helps and what it costs, for the README and the UI
+    options_type: ClassVar[type[LaneOptions]] = LaneOptions
+    controls: ClassVar[tuple[Control, ...]] = ()
+    uses_model_picker: ClassVar[bool] = True  # False: the lane picks its model (an adapter's base)
+    order: ClassVar[int] = 100  # display order among the lanes
+    on_by_default: ClassVar[bool] = False  # runs when no lanes are chosen (ask, eval, Compare)
+
+    def options(self, model: str, **values: Any) -> LaneOptions:
+        """This lane's options from any settings: unknown names are ignored, None keeps the default."""
+        names = {f.name for f in fields(self.options_type)}
+        limits = {c.field: c for c in self.controls}
+        chosen: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in names or name == "model":
+                continue
+            if value is None and name != "system_prompt":
+                continue
+            chosen[name] = limits[name].check(value) if name in limits else value
+        return self.options_type(model=model, **chosen)
+
+    def run(
+        self,
+        question: str,
+        scenario: Scenario,
+        options: LaneOptions,
+        context: LaneContext,
+        gateway: ChatGateway,
+    ) -> Iterator[Answer]:
+        """Yield the answer as it grows; raise LaneError (or any error) to fail the lane."""
+        raise NotImplementedError
+
+
+def system_prompt(scenario: Scenario, options: LaneOptions) -> str:
+    """The lane's edited system prompt, or the scenario's when it was not edited."""
+    return scenario.system_prompt if options.system_prompt is None else options.system_prompt
+
+
+def opening_messages(system: str) -> list[dict[str, str]]:
+    """A system message, or none when the system prompt is blank."""
+    return [{"role": "system", "content": system}] if system.strip() else []
+
+
+def knowledge_for(context: LaneContext, scenario: Scenario) -> KnowledgeBase:
+    """The scenario's knowledge base in this workspace, or a clear LaneError."""
+    if context.knowledge is None or scenario.knowledge_base is None:
+        raise LaneError(f"scenario '{scenario.name}' has no knowledge base")
+    return context.knowledge(scenario)
+
+
+class Recorder:
+    """Builds one answer: times it from the lane's start and records each call as a step."""
+
+    def __init__(self, answer: Answer, gateway: ChatGateway, options: LaneOptions) -> None:
+        self.answer = answer
+        self.gateway = gateway
+        self.options = options
+        self.started = time.perf_counter()
+
+    def snapshot(self) -> Answer:
+        """The live answer; the runner copies what it passes on, and sees the steps of a failed lane."""
+        return self.answer
+
+    def tool(self, name: str, tool_input: Any, run: Callable[[], str]) -> str:
+        """Run a tool call and record it; a failure becomes an error step and LaneError."""
+        began = time.perf_counter()
+        try:
+            output = run()
+        except Exception as exc:
+            self.answer.add_step(
+                Step("tool", name, tool_input, "", latency_s=time.perf_counter() - began, error=str(exc))
+            )
+            raise LaneError(f"{name} failed: {exc}") from exc
+        self.answer.add_step(Step("tool", name, tool_input, output, latency_s=time.perf_counter() - began))
+        return output
+
+    def call(
+        self,
+        name: str,
+        messages: list[dict[str, str]],
+        model: str | ModelRef | None = None,
+        *,
+        visible: bool = True,
+        max_tokens: int | None = None,
+        **params: Any,
+    ) -> Iterator[Answer]:
+        """Stream one model call; a visible call's tokens become the answer's text as they arrive.
+
+        The generated text is in `self.last` afterwards.
+        """
+        target = model if model is not None else self.options.model
+        tokens = max_tokens or self.options.max_tokens
+        began = time.perf_counter()
+        self.last = ""
+        completion: Completion | None = None
+        try:
+            self.gateway.check_fits(target, messages, tokens)
+            for item in self.gateway.stream(target, messages, tokens, self.options.temperature, **params):
+                if isinstance(item, Completion):
+                    completion = item
+                    continue
+                self.last += item
+                if visible:
+                    if self.answer.ttft_s is None:
+                        self.answer.ttft_s = time.perf_counter() - self.started
+                    self.answer.text = self.last
+                    yield self.snapshot()
+        except Exception as exc:
+            self.answer.add_step(
+                Step("llm", name, messages, self.last, latency_s=time.perf_counter() - began, error=str(exc))
+            )
+            raise
+        if completion is None:  # a stream that ended without its summary: measure what we saw
+            completion = Completion(self.last, Usage(), time.perf_counter() - began, time.perf_counter() - began, None)
+        self.last = completion.text or self.last
+        self.answer.add_step(
+            Step(
+                "llm",
+                name,
+                messages,
+                self.last,
+                usage=completion.usage,
+                cost_usd=completion.cost_usd,
+                latency_s=completion.latency_s,
+                cached=getattr(completion, "cached", False),
+            )
+        )
+        if visible:
+            self.answer.text = self.last
+            if self.answer.ttft_s is None:
+                self.answer.ttft_s = completion.ttft_s + (began - self.started)
+
+    def finish(self) -> Answer:
+        """The finished answer: latency from the lane's start (a fully cached one keeps its recorded times)."""
+        if self.answer.cached:
+            self.answer.latency_s = sum(s.latency_s for s in self.answer.steps)
+        else:
+            self.answer.latency_s = time.perf_counter() - self.started
+        return self.answer

@@ -1,0 +1,75 @@
+"""The fine-tuned lane: the same base model with a LoRA adapter trained on the team's examples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from playground.lanes.base import (
+    SYSTEM_PROMPT,
+    ChatGateway,
+    Control,
+    Lane,
+    LaneContext,
+    LaneError,
+    LaneOptions,
+    Recorder,
+    opening_messages,
+    system_prompt,
+)
+from playground.lanes.registry import register
+from playground.model_ref import ModelRef
+from playground.records import Answer
+from playground.scenarios import Scenario
+
+
+@dataclass(frozen=True)
+class FinetunedOptions(LaneOptions):
+    adapter: str | None = None  # None: the scenario's own adapter
+
+
+ADAPTER = Control(
+    "adapter", "Adapter (base model from its card)", "adapter", info="empty: the scenario's adapter", flag="--adapter"
+)
+
+
+def adapter_model(scenario: Scenario, options: FinetunedOptions, context: LaneContext) -> ModelRef:
+    """The chosen adapter, or the scenario's own, on the base model it was trained on."""
+    if context.adapters is None:
+        raise LaneError("no adapter registry in this context")
+    name = options.adapter or scenario.extra.get("adapter")
+    if not name:  # a scenario without its own adapter borrows the first one (issue 11 trains the rest)
+        names = context.adapters.names()
+        if not names:
+            raise LaneError("no adapter yet: train one in the Train tab (or with `train`)")
+        name = names[0]
+    return ModelRef.for_adapter(context.adapters.get(str(name)))
+
+
+@register
+class FinetunedLane(Lane):
+    """No retrieval and no examples in the prompt: the skill lives in the adapter's weights."""
+
+    name = "finetuned"
+    on_by_default = True
+    title = "Fine-tuned"
+    order = 50
+    summary = (
+        "A LoRA adapter trained on many examples. Helps with a specialist skill or a house tone; costs a "
+        "training run and lots of data, and can forget what the base model knew."
+    )
+    options_type = FinetunedOptions
+    controls = (ADAPTER, SYSTEM_PROMPT)
+    uses_model_picker = False
+
+    def run(
+        self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
+    ) -> Iterator[Answer]:
+        assert isinstance(options, FinetunedOptions)
+        model = adapter_model(scenario, options, context)
+        recorder = Recorder(Answer(lane=self.name, model=str(model)), gateway, options)
+        recorder.answer.messages = opening_messages(system_prompt(scenario, options))
+        recorder.answer.messages.append({"role": "user", "content": question})
+        yield recorder.snapshot()
+        yield from recorder.call("answer", recorder.answer.messages, model)
+        yield recorder.finish()

@@ -1,0 +1,105 @@
+"""Running lanes: one question through one lane, or through several at once.
+
+The Compare tab, the command line and batch evaluation all call these, so the interactive and
+headless paths share one tested code path.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from playground.lanes.base import ChatGateway, LaneContext, LaneOptions
+from playground.lanes.registry import get_lane
+from playground.llm import ModelError
+from playground.records import Answer
+from playground.scenarios import Scenario
+
+
+class EmptyQuestionError(ValueError):
+    """The question is empty or only whitespace."""
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or EmptyQuestionError with a clear message."""
+    if not question or not question.strip():
+        raise EmptyQuestionError("the question is empty: type a question first")
+    return question.strip()
+
+
+@dataclass(frozen=True)
+class LaneJob:
+    """One lane to run: which lane, with which options."""
+
+    lane: str
+    options: LaneOptions
+
+
+def describe_error(exc: Exception) -> str:
+    """One line for a lane's failure: the message of an expected error, the type of a surprise."""
+    if isinstance(exc, ModelError | ValueError | KeyError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_lane(
+    gateway: ChatGateway, question: str, scenario: Scenario, job: LaneJob, context: LaneContext | None = None
+) -> Iterator[Answer]:
+    """Yield the answer as it grows; the last one yielded has done=True (and error set on failure)."""
+    answer = Answer(lane=job.lane, model=str(job.options.model))
+    started = time.perf_counter()
+    try:
+        for answer in get_lane(job.lane).run(question, scenario, job.options, context or LaneContext(), gateway):
+            yield replace(answer)
+    except Exception as exc:  # noqa: BLE001 - one lane's surprise must not take the others down
+        answer = replace(answer, error=describe_error(exc))
+        if answer.latency_s is None:
+            answer.latency_s = time.perf_counter() - started
+    answer.done = True
+    yield answer
+
+
+def run_lanes(
+    gateway: ChatGateway,
+    question: str,
+    scenario: Scenario,
+    jobs: list[LaneJob],
+    context: LaneContext | None = None,
+    min_interval_s: float = 0.05,
+) -> Iterator[dict[str, Answer]]:
+    """Run lanes concurrently; yield a snapshot of every lane's answer as they progress.
+
+    Every lane runs at once: remote models in parallel, local GGUF models in the slots of the
+    llama.cpp servers, which decode them together. Only models that generate one request at a
+    time (the in-process transformers engine) take turns, so that each lane's TTFT and latency
+    measure that lane, not its wait in the queue. Snapshots are throttled to one per
+    min_interval_s, except the last, which has every lane done.
+    """
+    updates: queue.Queue[Answer] = queue.Queue()
+    latest = {job.lane: Answer(lane=job.lane, model=str(job.options.model)) for job in jobs}
+    groups: dict[str, list[LaneJob]] = {}
+    for job in jobs:
+        serial = gateway.runs_one_at_a_time(job.options.model)
+        groups.setdefault("one at a time" if serial else job.lane, []).append(job)
+
+    def work(group: list[LaneJob]) -> None:
+        for job in group:
+            for answer in run_lane(gateway, question, scenario, job, context):
+                updates.put(answer)
+
+    threads = [
+        threading.Thread(target=work, args=(group,), daemon=True, name=f"lanes-{key}") for key, group in groups.items()
+    ]
+    for thread in threads:
+        thread.start()
+    last_yield = 0.0
+    while not all(a.done for a in latest.values()):
+        answer = updates.get()
+        latest[answer.lane] = answer
+        if time.perf_counter() - last_yield >= min_interval_s:
+            last_yield = time.perf_counter()
+            yield dict(latest)
+    yield dict(latest)
