@@ -1,7 +1,8 @@
 """The `train` command: fit a LoRA adapter with Unsloth and write it, with its card, to --out.
 
 It is also the child process the Train tab runs: with --progress, one JSON object per event goes
-to stderr (loading, each logged step with loss and ETA, done), and the result to stdout.
+to stderr (loading, each logged step with loss and ETA, done, or error with its message), and the
+result to stdout. The training flags come from `training.settings`, declared there once.
 """
 
 from __future__ import annotations
@@ -14,62 +15,38 @@ import sys
 from pathlib import Path
 
 from playground.services import Services
+from playground.training import settings
 from playground.training.data import CsvMapping, TrainingDataError
 from playground.training.registry import AdapterError, check_adapter_name
-from playground.training.trainer import PRESETS, TrainConfig, TrainingError
+from playground.training.settings import SettingsError
+from playground.training.trainer import DEFAULT_BASE, Progress, TrainConfig, TrainingError
 
-ERRORS = (TrainingDataError, TrainingError, AdapterError)
+ERRORS = (TrainingDataError, TrainingError, AdapterError, SettingsError)
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="train a LoRA adapter with Unsloth")
     train.add_argument("data", type=Path, help="JSONL (chat or prompt/completion) or CSV training file")
     train.add_argument("--out", required=True, type=Path, help="adapter folder, e.g. adapters/my-adapter")
-    train.add_argument("--base", default="smollm2-135m-instruct", help="local model alias, folder or hub id")
-    train.add_argument("--preset", choices=sorted(PRESETS), help="start from a preset (flags override it)")
-    train.add_argument("--max-steps", type=int)
-    train.add_argument("--epochs", type=float)
-    train.add_argument("--rank", type=int)
-    train.add_argument("--alpha", type=int)
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--max-seq-length", type=int)
-    train.add_argument("--seed", type=int)
-    train.add_argument("--max-examples", type=int, help="use only the first N examples")
-    train.add_argument("--system-prompt", help="system message for examples that have none")
+    train.add_argument("--base", default=DEFAULT_BASE, help="local model alias, folder or hub id")
+    settings.add_arguments(train)  # --preset and one flag per training setting
     train.add_argument("--csv-prompt", help="CSV: the prompt column")
     train.add_argument("--csv-completion", help="CSV: the completion column")
-    train.add_argument("--progress", action="store_true", help="JSON progress events on stderr")
+    train.add_argument("--progress", action="store_true", help="JSON progress events (and the error) on stderr")
     train.add_argument("--json", action="store_true")
     train.set_defaults(handler=cmd_train)
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     check_adapter_name(args.out.name)
-    values = dict(PRESETS.get(args.preset, {})) if args.preset else {}
-    for name in (
-        "max_steps",
-        "epochs",
-        "rank",
-        "alpha",
-        "learning_rate",
-        "batch_size",
-        "max_seq_length",
-        "seed",
-        "max_examples",
-        "system_prompt",
-    ):
-        if getattr(args, name) is not None:
-            values[name] = getattr(args, name)
     mapping = None
     if args.csv_prompt or args.csv_completion:
         if not (args.csv_prompt and args.csv_completion):
             raise AdapterError("--csv-prompt and --csv-completion go together")
         mapping = CsvMapping(args.csv_prompt, args.csv_completion)
-    for name, value in values.items():
-        if name in ("max_steps", "rank", "alpha", "batch_size", "max_seq_length") and value is not None and value < 1:
-            raise AdapterError(f"--{name.replace('_', '-')} must be at least 1")
-    return TrainConfig(data=args.data, out=args.out, base=args.base, csv_mapping=mapping, **values)
+    return TrainConfig(
+        data=args.data, out=args.out, base=args.base, settings=settings.from_arguments(args), csv_mapping=mapping
+    )
 
 
 def prepare_for_llama_cpp(adapter: Path, base: str, fallback_dir: Path) -> None:
@@ -86,14 +63,23 @@ def prepare_for_llama_cpp(adapter: Path, base: str, fallback_dir: Path) -> None:
 
 
 def cmd_train(args: argparse.Namespace, services: Services) -> int:
+    def progress(event: dict) -> None:
+        if args.progress:
+            print(json.dumps(event), file=sys.stderr, flush=True)
+
+    try:
+        return _train(args, services, progress)
+    except Exception as exc:  # the job that runs this child reads the error as an event, not as text
+        known = isinstance(exc, ERRORS)
+        progress({"event": "error", "message": str(exc) if known else f"{type(exc).__name__}: {exc}"})
+        raise
+
+
+def _train(args: argparse.Namespace, services: Services, progress: Progress) -> int:
     config = config_from_args(args)
     if not config.data.is_file():
         raise TrainingError(f"{config.data}: no such file")
     from playground.training.trainer import train  # imports Unsloth first, only when training
-
-    def progress(event: dict) -> None:
-        if args.progress:
-            print(json.dumps(event), file=sys.stderr, flush=True)
 
     # Unsloth and TRL print banners and progress bars: keep stdout for the result alone.
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")

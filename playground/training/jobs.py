@@ -1,12 +1,14 @@
 """Background training: one job at a time, in a child process, with progress read from its stderr.
 
 The child is `python -m playground train ... --progress --json`: Unsloth is imported first there,
-a crash cannot take the app down, cancelling is a terminate, and the memory comes back.
+a crash cannot take the app down, cancelling is a terminate, and the memory comes back. Its
+progress, and its error if it fails, arrive as JSON events on stderr; other output is only logged.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -20,6 +22,8 @@ from typing import Any
 
 from playground.config import REPO_ROOT
 from playground.training.trainer import TrainConfig
+
+log = logging.getLogger(__name__)
 
 
 class JobError(RuntimeError):
@@ -51,34 +55,8 @@ class JobState:
 
 def train_command(config: TrainConfig) -> list[str]:
     """The child process's command line for this configuration."""
-    command = [
-        sys.executable,
-        "-m",
-        "playground",
-        "train",
-        str(config.data),
-        "--out",
-        str(config.out),
-        "--base",
-        config.base,
-        "--progress",
-        "--json",
-    ]
-    flags = {
-        "--max-steps": config.max_steps,
-        "--epochs": config.epochs,
-        "--rank": config.rank,
-        "--alpha": config.alpha,
-        "--learning-rate": config.learning_rate,
-        "--batch-size": config.batch_size,
-        "--max-seq-length": config.max_seq_length,
-        "--seed": config.seed,
-        "--max-examples": config.max_examples,
-        "--system-prompt": config.system_prompt,
-    }
-    for flag, value in flags.items():
-        if value is not None:
-            command += [flag, str(value)]
+    command = [sys.executable, "-m", "playground", "train", str(config.data), "--out", str(config.out)]
+    command += ["--base", config.base, *config.settings.argv(), "--progress", "--json"]
     if config.csv_mapping:
         command += [
             "--csv-prompt",
@@ -138,17 +116,16 @@ class TrainingJobs:
                 self._state = replace(self._state, **changes)
 
     def _follow(self, process: subprocess.Popen) -> None:
-        last_line = ""
+        error: str | None = None  # the child's own "error" event, if it reported one
         for raw in process.stderr:
             line = raw.split("\r")[-1].strip()  # a progress bar may share the line
-            if not line:
-                continue
-            try:
-                event = json.loads(line)
-            except ValueError:
-                last_line = line
-                continue
-            if isinstance(event, dict):
+            event = _event(line)
+            if event is None:
+                if line:
+                    log.debug("trainer: %s", line)
+            elif event.get("event") == "error":
+                error = str(event.get("message"))
+            else:
                 self._on_event(event)
         stdout = process.stdout.read()
         code = process.wait()
@@ -163,11 +140,7 @@ class TrainingJobs:
                 message=f"done: {result['steps']} steps, loss {result['train_loss']}",
             )
         else:
-            self._update(
-                status="failed",
-                elapsed_s=elapsed,
-                message=last_line.removeprefix("playground: error: ") or f"the trainer exited with {code}",
-            )
+            self._update(status="failed", elapsed_s=elapsed, message=error or f"the trainer exited with code {code}")
 
     def _on_event(self, event: dict[str, Any]) -> None:
         if event.get("event") == "loading":
@@ -186,3 +159,14 @@ class TrainingJobs:
                 eta_s=event.get("eta_s"),
                 message=f"step {event['step']}/{event['max_steps']}, loss {event['loss']:.4f}",
             )
+
+
+def _event(line: str) -> dict[str, Any] | None:
+    """A JSON progress event from one line of the child's stderr, or None for any other output."""
+    if not line.startswith("{"):
+        return None
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None

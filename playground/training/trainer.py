@@ -14,38 +14,19 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from playground.training.data import CsvMapping, TrainingSet, load_training_file
+from playground.training.settings import TrainSettings
 
 Progress = Callable[[dict[str, Any]], None]
 
 # Assumed hardware prices for the card's cost estimate, in USD per hour (editable assumptions).
 HARDWARE_USD_PER_HOUR = {"cpu": 0.10, "cuda": 2.50}
-
-PRESETS: dict[str, dict[str, Any]] = {
-    "quick CPU demo": {
-        "rank": 8,
-        "alpha": 16,
-        "learning_rate": 3e-4,
-        "batch_size": 8,
-        "max_steps": 30,
-        "epochs": 1.0,
-        "max_seq_length": 256,
-    },
-    "GPU": {
-        "rank": 16,
-        "alpha": 32,
-        "learning_rate": 2e-4,
-        "batch_size": 16,
-        "max_steps": None,
-        "epochs": 2.0,
-        "max_seq_length": 1024,
-    },
-}
+DEFAULT_BASE = "smollm2-135m-instruct"
 
 # Chat templates whose turn markers train_on_responses_only needs (instruction part, response part).
 TURN_MARKERS = {
@@ -68,22 +49,12 @@ class TrainConfig:
 
     data: Path
     out: Path
-    base: str = "smollm2-135m-instruct"
-    max_steps: int | None = None
-    epochs: float = 1.0
-    rank: int = 16
-    alpha: int = 16
-    learning_rate: float = 2e-4
-    batch_size: int = 8
-    max_seq_length: int = 512
-    seed: int = 3407
-    system_prompt: str | None = None
-    max_examples: int | None = None
+    base: str = DEFAULT_BASE
+    settings: TrainSettings = field(default_factory=TrainSettings)
     csv_mapping: CsvMapping | None = None
 
     def hyperparameters(self) -> dict[str, Any]:
-        skip = {"data", "out", "base", "csv_mapping"}
-        return {k: v for k, v in asdict(self).items() if k not in skip}
+        return self.settings.to_dict()
 
 
 def _progress_callback(progress: Progress, started: float):
@@ -126,8 +97,10 @@ def train(config: TrainConfig, models_dir: Path, progress: Progress | None = Non
     if config.out.exists():
         raise TrainingError(f"{config.out} already exists: choose another adapter name")
     # Validate the data before the (slow, chatty) Unsloth import: a bad file fails fast and quietly.
-    training = load_training_file(config.data, config.csv_mapping, config.system_prompt, config.max_examples)
-    import unsloth  # noqa: F401 - must come before transformers, trl and peft to patch them
+    training = load_training_file(
+        config.data, config.csv_mapping, config.settings.system_prompt, config.settings.max_examples
+    )
+    import unsloth  # first: it must patch transformers, trl and peft before they load
     from unsloth import FastLanguageModel
 
     source = _resolve_base(config.base, models_dir)
@@ -136,26 +109,27 @@ def train(config: TrainConfig, models_dir: Path, progress: Progress | None = Non
     report({"event": "loading", "base": config.base, "device": device, "examples": len(training)})
     model, tokenizer = FastLanguageModel.from_pretrained(
         model_name=source,
-        max_seq_length=config.max_seq_length,
+        max_seq_length=config.settings.max_seq_length,
         load_in_4bit=device == "cuda",
         dtype=None,
-        random_state=config.seed,
+        random_state=config.settings.seed,
     )
     model = FastLanguageModel.get_peft_model(
         model,
-        r=config.rank,
-        lora_alpha=config.alpha,
+        r=config.settings.rank,
+        lora_alpha=config.settings.alpha,
         lora_dropout=0.0,
         bias="none",
         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
         use_gradient_checkpointing="unsloth" if device == "cuda" else False,
-        random_state=config.seed,
+        random_state=config.settings.seed,
     )
     trainer, responses_only = _trainer(model, tokenizer, training, config, device, _progress_callback(report, started))
     stats = trainer.train()
     seconds = time.perf_counter() - started
     tokens = _trained_tokens(trainer)
-    card = _card(config, training, stats, trainer.state.global_step, seconds, device, tokens, responses_only)
+    run = TrainingRun(trainer.state.global_step, float(stats.training_loss), seconds, device, tokens, responses_only)
+    card = build_card(config, training, run, backend=f"unsloth {unsloth.__version__}")
     _save_atomically(model, card, config.out)
     report({"event": "done", "adapter": str(config.out), "seconds": round(seconds, 2)})
     return card
@@ -180,19 +154,19 @@ def _trainer(model: Any, tokenizer: Any, training: TrainingSet, config: TrainCon
     args = SFTConfig(
         output_dir=tempfile.mkdtemp(prefix="playground-train-"),
         dataset_text_field="text",
-        per_device_train_batch_size=config.batch_size,
+        per_device_train_batch_size=config.settings.batch_size,
         gradient_accumulation_steps=1,
-        max_steps=config.max_steps or -1,
-        num_train_epochs=config.epochs,
-        learning_rate=config.learning_rate,
+        max_steps=config.settings.max_steps or -1,
+        num_train_epochs=config.settings.epochs,
+        learning_rate=config.settings.learning_rate,
         lr_scheduler_type="linear",
         warmup_steps=0,
         logging_steps=1,
         save_strategy="no",
         report_to="none",
-        seed=config.seed,
-        data_seed=config.seed,
-        max_length=config.max_seq_length,
+        seed=config.settings.seed,
+        data_seed=config.settings.seed,
+        max_length=config.settings.max_seq_length,
         optim="adamw_8bit" if device == "cuda" else "adamw_torch",
         dataset_num_proc=1,
         use_cpu=device == "cpu",
@@ -219,33 +193,36 @@ def _trained_tokens(trainer: Any) -> int:
     return int(sum(lengths) / len(lengths) * examples_seen)
 
 
-def _card(
-    config: TrainConfig,
-    training: TrainingSet,
-    stats: Any,
-    steps: int,
-    seconds: float,
-    device: str,
-    tokens: int,
-    responses_only: bool,
-) -> dict[str, Any]:
-    import unsloth
+@dataclass(frozen=True)
+class TrainingRun:
+    """What a finished run measured, for its card."""
 
+    steps: int
+    train_loss: float
+    seconds: float
+    device: str
+    tokens: int
+    responses_only: bool
+
+
+def build_card(config: TrainConfig, training: TrainingSet, run: TrainingRun, backend: str) -> dict[str, Any]:
+    """The adapter's card.json: what decided it (the settings as `hyperparameters`) and what it cost."""
+    price = HARDWARE_USD_PER_HOUR[run.device]
     return {
         "base_model": config.base,
         "dataset": training.source,
         "dataset_sha256": training.sha256,
         "examples": len(training),
-        "hyperparameters": config.hyperparameters() | {"responses_only": responses_only},
-        "steps": steps,
-        "train_loss": round(float(stats.training_loss), 4),
-        "seconds": round(seconds, 2),
-        "tokens": tokens,
-        "tokens_per_s": round(tokens / seconds, 1) if seconds else None,
-        "device": device,
-        "backend": f"unsloth {unsloth.__version__}",
-        "estimated_cost_usd": round(HARDWARE_USD_PER_HOUR[device] * seconds / 3600, 4),
-        "cost_assumption": f"${HARDWARE_USD_PER_HOUR[device]:.2f}/hour for {device}",
+        "hyperparameters": config.hyperparameters() | {"responses_only": run.responses_only},
+        "steps": run.steps,
+        "train_loss": round(run.train_loss, 4),
+        "seconds": round(run.seconds, 2),
+        "tokens": run.tokens,
+        "tokens_per_s": round(run.tokens / run.seconds, 1) if run.seconds else None,
+        "device": run.device,
+        "backend": backend,
+        "estimated_cost_usd": round(price * run.seconds / 3600, 4),
+        "cost_assumption": f"${price:.2f}/hour for {run.device}",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

@@ -17,11 +17,56 @@ from playground.training.data import CsvMapping, TrainingDataError, load_trainin
 from playground.training.forgetting import load_probe, run_probe
 from playground.training.jobs import JobError, JobState
 from playground.training.registry import AdapterError, check_adapter_name
-from playground.training.trainer import PRESETS, TrainConfig
+from playground.training.settings import DEFAULT_PRESET, PRESETS, TAB_SPECS, SettingsError, TrainSettings
+from playground.training.trainer import TrainConfig
 from playground.ui.session import session_workspace
 
-HYPERPARAMETERS = ("rank", "alpha", "learning_rate", "epochs", "max_steps", "batch_size", "max_seq_length")
-TRAIN_ERRORS = (TrainingDataError, AdapterError, JobError, ScenarioError, ModelError, LocalModelError, OSError)
+FIELDS_PER_ROW = 4
+TRAIN_ERRORS = (
+    TrainingDataError,
+    AdapterError,
+    JobError,
+    ScenarioError,
+    ModelError,
+    LocalModelError,
+    SettingsError,
+    OSError,
+)
+
+
+def setting_fields(settings: TrainSettings) -> list[gr.Number]:
+    """One number field per training setting the tab shows, declared in `training.settings`."""
+    values = field_values(settings)
+    numbers = []
+    for start in range(0, len(TAB_SPECS), FIELDS_PER_ROW):
+        with gr.Row():
+            for spec, value in zip(TAB_SPECS[start : start + FIELDS_PER_ROW], values[start:], strict=False):
+                numbers.append(
+                    gr.Number(
+                        value,
+                        label=spec.label,
+                        info=spec.help,
+                        precision=0 if spec.kind is int else None,
+                        minimum=0 if spec.optional else spec.minimum,
+                        maximum=spec.maximum,
+                        elem_id=spec.elem_id,
+                    )
+                )
+    return numbers
+
+
+def field_values(settings: TrainSettings) -> list[float | int]:
+    """The tab's field values for these settings: an unset optional setting shows as 0."""
+    return [0 if getattr(settings, spec.name) is None else getattr(settings, spec.name) for spec in TAB_SPECS]
+
+
+def settings_from_fields(values: tuple[float | None, ...]) -> TrainSettings:
+    """The settings the tab's fields ask for (0 or empty turns an optional setting off)."""
+    chosen = {}
+    for spec, value in zip(TAB_SPECS, values, strict=True):
+        off = value is None or (spec.optional and value == 0)
+        chosen[spec.name] = None if off else spec.kind(value)  # None for a required one: refused, named
+    return TrainSettings(**chosen)
 
 
 def job_html(state: JobState) -> str:
@@ -99,21 +144,8 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
                 label="First examples as the model sees them", language=None, lines=10, elem_id="train-preview-text"
             )
         with gr.Column():
-            preset = gr.Radio(sorted(PRESETS), value="quick CPU demo", label="Preset", elem_id="train-preset")
-            quick = PRESETS["quick CPU demo"]
-            with gr.Row():
-                rank = gr.Number(quick["rank"], label="LoRA rank", precision=0, elem_id="train-rank")
-                alpha = gr.Number(quick["alpha"], label="LoRA alpha", precision=0, elem_id="train-alpha")
-                learning_rate = gr.Number(quick["learning_rate"], label="Learning rate", elem_id="train-lr")
-            with gr.Row():
-                epochs = gr.Number(quick["epochs"], label="Epochs", elem_id="train-epochs")
-                max_steps = gr.Number(
-                    quick["max_steps"], label="Max steps (0 = epochs decide)", precision=0, elem_id="train-max-steps"
-                )
-                batch_size = gr.Number(quick["batch_size"], label="Batch size", precision=0, elem_id="train-batch")
-                max_seq_length = gr.Number(
-                    quick["max_seq_length"], label="Max sequence length", precision=0, elem_id="train-seq-len"
-                )
+            preset = gr.Radio(sorted(PRESETS), value=DEFAULT_PRESET, label="Preset", elem_id="train-preset")
+            hyper_inputs = setting_fields(TrainSettings.from_preset(DEFAULT_PRESET))
             name = gr.Textbox(label="Adapter name", placeholder="my-adapter", elem_id="train-name")
             with gr.Row():
                 start = gr.Button("Start training", variant="primary", elem_id="train-start")
@@ -135,7 +167,6 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         label="General-knowledge probe: base vs adapter", interactive=False, elem_id="probe-results"
     )
     timer = gr.Timer(1.0, active=False)
-    hyper_inputs = [rank, alpha, learning_rate, epochs, max_steps, batch_size, max_seq_length]
 
     def dataset_path(scenario_name: str, uploaded: str | None) -> Path:
         if uploaded:
@@ -158,8 +189,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         return f"{len(training)} examples ({training.format})\n\n" + "\n\n".join(rendered)
 
     def apply_preset(choice: str) -> list[object]:
-        values = PRESETS[choice]
-        return [values[k] if values[k] is not None else 0 for k in HYPERPARAMETERS]
+        return field_values(TrainSettings.from_preset(choice))
 
     def start_job(
         request: gr.Request,
@@ -177,17 +207,10 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
                 raise AdapterError(f"an adapter named '{adapter_name.strip()}' exists: pick another name")
             data = dataset_path(scenario_name, uploaded)
             load_training_file(data, mapping(prompt_col, completion_col))  # refuse bad files before starting
-            hyper = dict(zip(HYPERPARAMETERS, values, strict=True))
             config = TrainConfig(
                 data=data,
                 out=out,
-                rank=int(hyper["rank"]),
-                alpha=int(hyper["alpha"]),
-                learning_rate=float(hyper["learning_rate"]),
-                epochs=float(hyper["epochs"]),
-                max_steps=int(hyper["max_steps"]) or None,
-                batch_size=int(hyper["batch_size"]),
-                max_seq_length=int(hyper["max_seq_length"]),
+                settings=settings_from_fields(values),
                 csv_mapping=mapping(prompt_col, completion_col),
             )
             services.jobs.start(config)

@@ -1,4 +1,4 @@
-"""Adapter names and registry, the fine-tuned lane's routing, the job command line, the probe."""
+"""Adapter names and registry, the fine-tuned lane's routing, the probe."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ import pytest
 from playground.lanes import LaneJob, run_lane
 from playground.strategies import LaneContext, LaneOptions, StrategyError, get_strategy
 from playground.training.forgetting import load_probe, run_probe
-from playground.training.jobs import train_command
 from playground.training.registry import AdapterError, AdapterRegistry, check_adapter_name
-from playground.training.trainer import TrainConfig
 from tests.fakes import FakeGateway
 
 
@@ -70,20 +68,6 @@ def test_finetuned_lane_without_adapters_says_what_to_do(tmp_path: Path, scenari
     context = LaneContext(adapters=AdapterRegistry([(tmp_path, True)]))
     with pytest.raises(StrategyError, match="no adapter yet: train one"):
         get_strategy("finetuned").prepare("Hi?", scenario, LaneOptions(model="m"), context)
-
-
-def test_job_command_line_carries_every_setting(tmp_path: Path) -> None:
-    config = TrainConfig(data=tmp_path / "d.jsonl", out=tmp_path / "a", max_steps=2, rank=4, learning_rate=1e-3)
-    command = train_command(config)
-    assert command[1:5] == ["-m", "playground", "train", str(tmp_path / "d.jsonl")]
-    for flag, value in [
-        ("--out", str(tmp_path / "a")),
-        ("--max-steps", "2"),
-        ("--rank", "4"),
-        ("--learning-rate", "0.001"),
-    ]:
-        assert command[command.index(flag) + 1] == value
-    assert "--progress" in command and "--json" in command
 
 
 def test_forgetting_probe_scores_replies() -> None:
