@@ -16,6 +16,7 @@ from typing import NoReturn
 from playground import cli_evaluation, cli_knowledge, cli_serving, cli_training
 from playground.cli_lane_flags import add_lane_flags, lane_settings
 from playground.config import Settings
+from playground.errors import PlaygroundError, UsageError, one_line
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.store import KnowledgeStore, store_exists, store_location
 from playground.lanes import (
@@ -28,20 +29,18 @@ from playground.lanes import (
     get_lane,
     run_lanes,
 )
-from playground.llm import ModelError
 from playground.logs import configure_logging
 from playground.records import Answer
-from playground.scenarios import ScenarioError
 from playground.services import SHARED_WORKSPACE, Services
 
 
-class CommandError(Exception):
+class CommandError(PlaygroundError):
     """A problem the user can fix; printed as one line, exit code 1."""
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        self.exit(2, f"{self.prog}: error: {message}\n")
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block: main() prints it
+        raise UsageError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,31 +125,23 @@ def _format_answer(answer: Answer) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         services = Services.from_settings(Settings.from_env())
         return args.handler(args, services)
-    except (
-        CommandError,
-        EmptyQuestionError,
-        ModelError,
-        ScenarioError,
-        UnknownLaneError,
-        LaneError,
-        *cli_knowledge.ERRORS,
-        *cli_training.ERRORS,
-        *cli_evaluation.ERRORS,
-        *cli_serving.ERRORS,
-        cli_evaluation.EvalUsageError,
-    ) as exc:
-        print(f"playground: error: {exc}", file=sys.stderr)
-        usage_errors = (EmptyQuestionError, UnknownLaneError, ModelError, cli_knowledge.InputError)
-        usage_errors += (cli_evaluation.EvalUsageError,)
-        return 2 if isinstance(exc, usage_errors) else 1
+    except PlaygroundError as exc:
+        return _fail(exc.message, exc.exit_code)
+    except (EmptyQuestionError, UnknownLaneError, LaneError) as exc:  # until the lanes' own errors are PlaygroundErrors
+        return _fail(one_line(str(exc)), 1 if isinstance(exc, LaneError) else 2)
     except KeyboardInterrupt:
         print("playground: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last net: still one line, the traceback only in debug logs
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
-        print(f"playground: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"playground: unexpected error: {type(exc).__name__}: {one_line(str(exc))}", file=sys.stderr)
         return 1
+
+
+def _fail(message: str, exit_code: int) -> int:
+    print(f"playground: error: {message}", file=sys.stderr)
+    return exit_code

@@ -15,20 +15,27 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from playground.cli_lane_flags import add_lane_flags, lane_settings
+from playground.errors import UsageError
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
-from playground.evaluation.sets import EvalSetError, load_eval_set, sample_items
+from playground.evaluation.sets import load_eval_set, sample_items
 from playground.lanes import default_lanes
 from playground.services import SHARED_WORKSPACE, Services
 
 if TYPE_CHECKING:  # pandas, scipy and plotly load only when an evaluation runs: `ask` starts faster
     from playground.evaluation.report import EvalResults
 
-ERRORS = (EvalSetError,)
 OUT_SUFFIXES = (".csv", ".html", ".json")
 
 
-class EvalUsageError(ValueError):
-    """A bad combination of eval options (exit code 2)."""
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (anything else is a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -36,12 +43,14 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("evalset", nargs="?", type=Path, help="a JSONL evaluation set (default: the scenario's)")
     evaluate.add_argument("--scenario", help="scenario whose prompts, knowledge and set to use (default: the first)")
     evaluate.add_argument("--lanes", default=",".join(default_lanes()), help="comma-separated lanes")
-    evaluate.add_argument("--limit", type=int, help="a seeded random sample of N questions")
+    evaluate.add_argument("--limit", type=positive_int, help="a seeded random sample of N questions")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
     evaluate.add_argument("--model", help="litellm model string for every lane")
     evaluate.add_argument("--max-tokens", type=int, help="longest answer, in tokens")
     add_lane_flags(evaluate)
-    evaluate.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="answers in flight per lane")
+    evaluate.add_argument(
+        "--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE, help="answers in flight per lane"
+    )
     evaluate.add_argument("--judge", help="litellm model that grades text answers 1-5 (off by default)")
     evaluate.add_argument("--no-cache", action="store_true", help="generate every answer again")
     evaluate.add_argument("--out", type=Path, help="write rows (.csv), the report (.html) or the JSON (.json)")
@@ -53,9 +62,7 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
     from playground.cli import CommandError, parse_lanes  # the command line's shared helpers
 
     if args.out is not None and args.out.suffix.lower() not in OUT_SUFFIXES:
-        raise EvalUsageError(f"--out must end in {', '.join(OUT_SUFFIXES)}")
-    if args.batch_size < 1:
-        raise EvalUsageError("--batch-size must be at least 1")
+        raise UsageError(f"--out must end in {', '.join(OUT_SUFFIXES)}")
     lanes = parse_lanes(args.lanes)
     scenario = services.scenarios.get(args.scenario)
     set_path = args.evalset or scenario.eval_set

@@ -7,16 +7,17 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from playground.errors import UsageError
 from playground.knowledge.embedding import make_embedder
-from playground.knowledge.parsing import SUPPORTED_SUFFIXES, Document, DocumentError, parse_file
-from playground.knowledge.store import SEARCH_MODES, KnowledgeStore, StoreError, store_exists, store_location
+from playground.knowledge.parsing import SUPPORTED_SUFFIXES, Document, parse_file
+from playground.knowledge.store import SEARCH_MODES, KnowledgeStore, store_exists, store_location
 
 if TYPE_CHECKING:
     from playground.services import Services
 
 
-class InputError(Exception):
-    """Bad paths or options; one line for the user."""
+class InputError(UsageError):
+    """Bad paths or options; one line for the user, exit code 2."""
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -115,6 +116,3 @@ def cmd_retrieve(args: argparse.Namespace, services: Services) -> int:
             for rank, hit in enumerate(hits, start=1):
                 print(f"  {rank}. [{hit['score']:.3f}] {hit['source']}: {' '.join(hit['text'].split())[:100]}")
     return 0
-
-
-ERRORS = (InputError, DocumentError, StoreError)

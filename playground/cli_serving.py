@@ -15,11 +15,9 @@ from pathlib import Path
 
 from playground.llamacpp.served import SHARED, InProcessModel, gguf_file
 from playground.llamacpp.server import LOOPBACK, ServerConfig
-from playground.local_models import EMBEDDED_ALIAS, LocalModelError
+from playground.local_models import EMBEDDED_ALIAS
 from playground.services import Services
 from playground.training.registry import AdapterRegistry
-
-ERRORS = (LocalModelError,)  # the engine's: a missing GGUF, an unconvertible adapter, a failed start
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:

@@ -14,14 +14,12 @@ import os
 import sys
 from pathlib import Path
 
+from playground.errors import PlaygroundError, UsageError
 from playground.services import Services
 from playground.training import settings
-from playground.training.data import CsvMapping, TrainingDataError
-from playground.training.registry import AdapterError, check_adapter_name
-from playground.training.settings import SettingsError
+from playground.training.data import CsvMapping
+from playground.training.registry import check_adapter_name
 from playground.training.trainer import DEFAULT_BASE, Progress, TrainConfig, TrainingError
-
-ERRORS = (TrainingDataError, TrainingError, AdapterError, SettingsError)
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -42,7 +40,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     mapping = None
     if args.csv_prompt or args.csv_completion:
         if not (args.csv_prompt and args.csv_completion):
-            raise AdapterError("--csv-prompt and --csv-completion go together")
+            raise UsageError("--csv-prompt and --csv-completion go together")
         mapping = CsvMapping(args.csv_prompt, args.csv_completion)
     return TrainConfig(
         data=args.data, out=args.out, base=args.base, settings=settings.from_arguments(args), csv_mapping=mapping
@@ -70,8 +68,8 @@ def cmd_train(args: argparse.Namespace, services: Services) -> int:
     try:
         return _train(args, services, progress)
     except Exception as exc:  # the job that runs this child reads the error as an event, not as text
-        known = isinstance(exc, ERRORS)
-        progress({"event": "error", "message": str(exc) if known else f"{type(exc).__name__}: {exc}"})
+        known = isinstance(exc, PlaygroundError)
+        progress({"event": "error", "message": exc.message if known else f"{type(exc).__name__}: {exc}"})
         raise
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from playground.errors import UsageError
 from playground.llamacpp.served import ServedModel, ServedModels, Target
 from playground.local_models import LocalEngines, LocalModelError, split_adapter
 from playground.records import Usage
@@ -45,8 +46,8 @@ def is_local_model(model: str) -> bool:
     return model.startswith(LOCAL_PROVIDER + "/")
 
 
-class ModelError(RuntimeError):
-    """A model cannot be used: unknown, missing key, unreachable, or failed mid-answer."""
+class ModelError(UsageError, RuntimeError):
+    """A model cannot be used: unknown, missing key, unreachable, or failed mid-answer (exit code 2)."""
 
 
 @dataclass(frozen=True)

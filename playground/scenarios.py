@@ -7,8 +7,10 @@ from pathlib import Path
 
 import yaml
 
+from playground.errors import PlaygroundError
 
-class ScenarioError(ValueError):
+
+class ScenarioError(PlaygroundError, ValueError):
     """A scenario is missing or its scenario.yaml is malformed."""
 
 

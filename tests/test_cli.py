@@ -89,7 +89,8 @@ def test_eval_prints_per_lane_metrics_offline(tmp_path) -> None:
     [
         (["eval", "--out", "results.txt"], 2, "--out must end in .csv, .html, .json"),
         (["eval", "--lanes", "magic"], 2, "unknown lane 'magic'"),
-        (["eval", "--limit", "0"], 1, "at least 1"),
+        (["eval", "--limit", "0"], 2, "argument --limit: must be at least 1"),
+        (["eval", "--batch-size", "0"], 2, "argument --batch-size: must be at least 1"),
     ],
 )
 def test_eval_bad_options_are_one_line(args: list[str], code: int, message: str, capsys) -> None:

@@ -10,11 +10,13 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from playground.errors import PlaygroundError
+
 KINDS = ("text", "number", "choice")
 MAX_REPORTED_PROBLEMS = 5
 
 
-class EvalSetError(ValueError):
+class EvalSetError(PlaygroundError, ValueError):
     """An evaluation set cannot be read; the message names the offending lines."""
 
 

@@ -10,11 +10,13 @@ from typing import Protocol
 
 import numpy as np
 
+from playground.errors import PlaygroundError
+
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 SENTENCE_TRANSFORMERS_PREFIX = "st:"
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(PlaygroundError, RuntimeError):
     """An embedding model cannot be loaded or called."""
 
 

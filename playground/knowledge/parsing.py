@@ -19,6 +19,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from playground.errors import PlaygroundError
+
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx", ".csv", ".jsonl")
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
@@ -28,7 +30,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n[\w-]+[ \t]*:.*\n(?:.*\n)*?(?:---|\.\.
 _HTML_NOISE = ("script", "style", "nav", "noscript", "template", "svg", "head")
 
 
-class DocumentError(ValueError):
+class DocumentError(PlaygroundError, ValueError):
     """A document cannot be ingested. str(exc) is one line: "<file name>: <problem in plain words>"."""
 
 

@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 
+from playground.errors import PlaygroundError
 from playground.knowledge.chunking import Chunk, chunk_document
 from playground.knowledge.embedding import Embedder
 from playground.knowledge.parsing import Document
@@ -49,7 +50,7 @@ PRUNE_ALL = "*"  # prune= value: the ingest covers the whole store, so drop ever
 Progress = Callable[[float, str], None]
 
 
-class StoreError(RuntimeError):
+class StoreError(PlaygroundError, RuntimeError):
     """The index cannot be used as asked (wrong embedder, bad filter, bad mode)."""
 
 

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from playground.errors import PlaygroundError
+
 Message = dict[str, str]
 
 ROLES: tuple[str, ...] = ("system", "user", "assistant")
@@ -40,7 +42,7 @@ _JSON_TYPES = {
 }
 
 
-class TrainingDataError(ValueError):
+class TrainingDataError(PlaygroundError, ValueError):
     """Training data cannot be used. str(exc) is one line: "<file>: line N: <problem>" or "<file>: <problem>"."""
 
 

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from playground.config import REPO_ROOT
+from playground.errors import PlaygroundError
 from playground.training.trainer import TrainConfig
 
 log = logging.getLogger(__name__)
 
 
-class JobError(RuntimeError):
+class JobError(PlaygroundError, RuntimeError):
     """A job cannot be started (another one runs)."""
 
 

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from playground.errors import PlaygroundError
+
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-class AdapterError(ValueError):
+class AdapterError(PlaygroundError, ValueError):
     """An adapter name is invalid or unknown; one line for the user."""
 
 

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from playground.errors import UsageError
 
-class SettingsError(ValueError):
+
+class SettingsError(UsageError, ValueError):
     """A training setting is out of its limits, or a preset is unknown (a usage error)."""
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from playground.errors import PlaygroundError
 from playground.training.data import CsvMapping, TrainingSet, load_training_file
 from playground.training.settings import TrainSettings
 
@@ -39,7 +40,7 @@ TURN_MARKERS = {
 }
 
 
-class TrainingError(RuntimeError):
+class TrainingError(PlaygroundError, RuntimeError):
     """Training cannot start or failed; one line for the user."""
 
 

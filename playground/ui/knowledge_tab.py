@@ -7,15 +7,14 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
+from playground.errors import PlaygroundError
 from playground.knowledge.base import KnowledgeBase
-from playground.knowledge.embedding import EmbedderError
-from playground.knowledge.parsing import SUPPORTED_SUFFIXES, DocumentError
-from playground.knowledge.store import IngestReport, StoreError
-from playground.scenarios import ScenarioError
+from playground.knowledge.parsing import SUPPORTED_SUFFIXES
+from playground.knowledge.store import IngestReport
 from playground.services import Services
 from playground.ui.session import session_workspace
 
-KB_ERRORS = (DocumentError, StoreError, EmbedderError, ScenarioError, OSError)
+KB_ERRORS = (PlaygroundError, OSError)  # what a user can act on, and files that cannot be read or written
 
 
 def _progress_callback(progress: gr.Progress):

@@ -9,29 +9,19 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from playground.llm import ModelError
-from playground.local_models import EMBEDDED_ALIAS, LocalModelError
-from playground.scenarios import ScenarioError
+from playground.errors import PlaygroundError
+from playground.local_models import EMBEDDED_ALIAS
 from playground.services import Services
-from playground.training.data import CsvMapping, TrainingDataError, load_training_file, preview
+from playground.training.data import CsvMapping, load_training_file, preview
 from playground.training.forgetting import load_probe, run_probe
-from playground.training.jobs import JobError, JobState
+from playground.training.jobs import JobState
 from playground.training.registry import AdapterError, check_adapter_name
-from playground.training.settings import DEFAULT_PRESET, PRESETS, TAB_SPECS, SettingsError, TrainSettings
+from playground.training.settings import DEFAULT_PRESET, PRESETS, TAB_SPECS, TrainSettings
 from playground.training.trainer import TrainConfig
 from playground.ui.session import session_workspace
 
 FIELDS_PER_ROW = 4
-TRAIN_ERRORS = (
-    TrainingDataError,
-    AdapterError,
-    JobError,
-    ScenarioError,
-    ModelError,
-    LocalModelError,
-    SettingsError,
-    OSError,
-)
+TRAIN_ERRORS = (PlaygroundError, OSError)  # what a user can act on, and files that cannot be read or written
 
 
 def setting_fields(settings: TrainSettings) -> list[gr.Number]:
