@@ -28,11 +28,15 @@ def test_ask_prints_the_contract_json_offline() -> None:
         "latency_s",
         "error",
         "passages",
+        "steps",
     }
     assert lane["lane"] == "prompting" and lane["error"] is None and lane["answer"].strip()
     assert lane["prompt_tokens"] > 0 and lane["completion_tokens"] > 0
     assert lane["ttft_s"] > 0 and lane["latency_s"] >= lane["ttft_s"]
     assert lane["cost_usd"] is None and lane["passages"] == []
+    (step,) = lane["steps"]
+    assert step["kind"] == "llm" and step["output"] == lane["answer"]
+    assert (step["prompt_tokens"], step["completion_tokens"]) == (lane["prompt_tokens"], lane["completion_tokens"])
 
 
 @pytest.mark.parametrize(

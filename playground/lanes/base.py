@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from playground.errors import PlaygroundError
 from playground.llm import Completion
 from playground.records import Answer, Step, Usage
 from playground.scenarios import Scenario
@@ -23,8 +24,14 @@ if TYPE_CHECKING:
     from playground.training.registry import AdapterRegistry
 
 
-class LaneError(ValueError):
-    """A lane cannot run as configured (no knowledge base, bad option, failed step); one line."""
+class LaneError(PlaygroundError, ValueError):
+    """A lane cannot run as configured (no knowledge base, failed step); one line."""
+
+
+class LaneOptionError(LaneError):
+    """A lane setting is outside its choices or limits: a usage error (exit code 2)."""
+
+    exit_code = 2
 
 
 class ChatGateway(Protocol):
@@ -79,14 +86,14 @@ class Control:
             return None
         if self.kind == "choice":
             if value not in self.choices:
-                raise LaneError(f"{self.label}: '{value}' is not one of {', '.join(self.choices)}")
+                raise LaneOptionError(f"{self.label}: '{value}' is not one of {', '.join(self.choices)}")
             return value
         if self.kind in ("int", "float"):
             number = int(value) if self.kind == "int" else float(value)
             if (self.minimum is not None and number < self.minimum) or (
                 self.maximum is not None and number > self.maximum
             ):
-                raise LaneError(f"{self.label}: {number} is outside {self.minimum:g} to {self.maximum:g}")
+                raise LaneOptionError(f"{self.label}: {number} is outside {self.minimum:g} to {self.maximum:g}")
             return number
         return value
 

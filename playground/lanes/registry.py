@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 import threading
 
+from playground.errors import UsageError
 from playground.lanes.base import Lane
 
 _LANES: dict[str, Lane] = {}
@@ -18,8 +19,8 @@ _loaded = False
 _lock = threading.Lock()
 
 
-class UnknownLaneError(KeyError):
-    """No lane of that name is registered."""
+class UnknownLaneError(UsageError, KeyError):
+    """No lane of that name is registered (a usage error: exit code 2)."""
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from playground.errors import UsageError
 from playground.lanes.base import ChatGateway, LaneContext, LaneOptions
 from playground.lanes.registry import get_lane
 from playground.llm import ModelError
@@ -19,8 +20,8 @@ from playground.records import Answer
 from playground.scenarios import Scenario
 
 
-class EmptyQuestionError(ValueError):
-    """The question is empty or only whitespace."""
+class EmptyQuestionError(UsageError, ValueError):
+    """The question is empty or only whitespace (a usage error: exit code 2)."""
 
 
 def check_question(question: str) -> str:

@@ -33,11 +33,11 @@ ADAPTER = Control(
 )
 
 
-def adapter_model(scenario: Scenario, options: FinetunedOptions, context: LaneContext) -> ModelRef:
+def adapter_model(scenario: Scenario, options: LaneOptions, context: LaneContext) -> ModelRef:
     """The chosen adapter, or the scenario's own, on the base model it was trained on."""
     if context.adapters is None:
         raise LaneError("no adapter registry in this context")
-    name = options.adapter or scenario.extra.get("adapter")
+    name = getattr(options, "adapter", None) or scenario.extra.get("adapter")
     if not name:  # a scenario without its own adapter borrows the first one (issue 11 trains the rest)
         names = context.adapters.names()
         if not names:

@@ -45,9 +45,10 @@ def format_passages(passages: list[Passage]) -> str:
     return "\n\n".join(blocks) if blocks else "(no passages found)"
 
 
-def retrieve(recorder: Recorder, query: str, scenario: Scenario, options: RagOptions, context: LaneContext) -> str:
+def retrieve(recorder: Recorder, query: str, scenario: Scenario, options: LaneOptions, context: LaneContext) -> str:
     """Search the knowledge base, record the search as a step, and return the passages as text."""
-    result = knowledge_for(context, scenario).search(query, k=options.k, mode=options.search_mode)
+    k, mode = getattr(options, "k", 5), getattr(options, "search_mode", "hybrid")
+    result = knowledge_for(context, scenario).search(query, k=k, mode=mode)
     answer = recorder.answer
     answer.passages = [*answer.passages, *result.passages]
     answer.timings = answer.timings | {
@@ -56,7 +57,7 @@ def retrieve(recorder: Recorder, query: str, scenario: Scenario, options: RagOpt
     }
     text = format_passages(result.passages)
     seconds = result.embed_seconds + result.search_seconds
-    answer.add_step(Step("tool", "search_knowledge", {"query": query, "k": options.k}, text, latency_s=seconds))
+    answer.add_step(Step("tool", "search_knowledge", {"query": query, "k": k}, text, latency_s=seconds))
     return text
 
 

@@ -1,0 +1,53 @@
+"""The RAG + fine-tuned lane: the scenario's retrieval feeds the fine-tuned adapter.
+
+It completes the two-by-two: with and without retrieval, with and without fine-tuning. The
+adapter brings the skill or the tone, the passages bring the facts; it costs both the index
+and the training run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from playground.lanes.base import SYSTEM_PROMPT, ChatGateway, Lane, LaneContext, LaneOptions, Recorder
+from playground.lanes.builtin.finetuned import ADAPTER, adapter_model
+from playground.lanes.builtin.rag import RETRIEVAL_CONTROLS, rag_messages, retrieve
+from playground.lanes.registry import register
+from playground.records import Answer
+from playground.scenarios import Scenario
+
+
+@dataclass(frozen=True)
+class RagFinetunedOptions(LaneOptions):
+    k: int = 5
+    search_mode: str = "hybrid"
+    adapter: str | None = None
+
+
+@register
+class RagFinetunedLane(Lane):
+    """Retrieve like the RAG lane, answer with the adapter like the fine-tuned lane."""
+
+    name = "rag-finetuned"
+    title = "RAG + fine-tuned"
+    order = 60
+    summary = (
+        "Retrieval feeding the adapter. Helps when the answer needs both the team's facts and a trained skill "
+        "or tone; costs the index, the training run and RAG's longer prompts."
+    )
+    options_type = RagFinetunedOptions
+    controls = (*RETRIEVAL_CONTROLS, ADAPTER, SYSTEM_PROMPT)
+    uses_model_picker = False
+
+    def run(
+        self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
+    ) -> Iterator[Answer]:
+        assert isinstance(options, RagFinetunedOptions)
+        model = adapter_model(scenario, options, context)
+        recorder = Recorder(Answer(lane=self.name, model=str(model)), gateway, options)
+        passages = retrieve(recorder, question, scenario, options, context)
+        recorder.answer.messages = rag_messages(question, passages, scenario, options)
+        yield recorder.snapshot()
+        yield from recorder.call("answer", recorder.answer.messages, model)
+        yield recorder.finish()

@@ -1,0 +1,141 @@
+"""The tools lane: the model may call tools and read their results, up to a step limit.
+
+Every model turn is constrained to a JSON object `{"tool": ..., "input": ...}` through the
+provider's `response_format` JSON schema; llama.cpp turns the schema into a grammar, so even the
+135M embedded model emits well-formed calls. `final_answer` ends the loop. A malformed or unknown
+call, a failing tool, or the step limit becomes a visible error step, and the lane answers anyway
+with one last plain call.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from playground.lanes.base import (
+    SYSTEM_PROMPT,
+    ChatGateway,
+    Control,
+    Lane,
+    LaneContext,
+    LaneError,
+    LaneOptions,
+    Recorder,
+    opening_messages,
+    system_prompt,
+)
+from playground.lanes.registry import register
+from playground.lanes.tools import Tool, tools_for
+from playground.prompts import load_prompt
+from playground.records import Answer, Step
+from playground.scenarios import Scenario
+
+FINAL = "final_answer"
+CALL_TOKENS = 128
+
+
+@dataclass(frozen=True)
+class ToolsOptions(LaneOptions):
+    max_steps: int = 3  # tool calls allowed before the model must answer
+
+
+def call_schema(tools: list[Tool]) -> dict[str, Any]:
+    """The JSON schema every model turn must follow: one tool (or the final answer) and its input."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "tool": {"type": "string", "enum": [*(t.name for t in tools), FINAL]},
+            "input": {"type": "string"},
+        },
+        "required": ["tool", "input"],
+        "additionalProperties": False,
+    }
+    return {"type": "json_schema", "json_schema": {"name": "tool_call", "schema": schema, "strict": True}}
+
+
+def parse_call(text: str) -> tuple[str, str]:
+    """(tool, input) from a model turn, or LaneError saying why it is not a valid call."""
+    try:
+        call = json.loads(text)
+    except ValueError as exc:
+        raise LaneError(f"malformed tool call (not JSON): {text.strip()[:120]!r}") from exc
+    if not isinstance(call, dict) or not isinstance(call.get("tool"), str) or "input" not in call:
+        raise LaneError(f"malformed tool call (needs tool and input): {text.strip()[:120]!r}")
+    return call["tool"], str(call["input"])
+
+
+@register
+class ToolsLane(Lane):
+    """Tool use: the model decides which tool to call, reads the result, and answers."""
+
+    name = "tools"
+    title = "Tools"
+    order = 30
+    summary = (
+        "The model calls tools (calculator, knowledge search, price lookup) and reads their results. Helps "
+        "with arithmetic and facts a model cannot hold; costs a model call per tool use, plus the tools."
+    )
+    options_type = ToolsOptions
+    controls = (
+        Control("max_steps", "Tool calls allowed", "int", minimum=1, maximum=8, step=1, flag="--max-tool-calls"),
+        SYSTEM_PROMPT,
+    )
+
+    def run(
+        self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
+    ) -> Iterator[Answer]:
+        assert isinstance(options, ToolsOptions)
+        tools = tools_for(scenario)
+        by_name = {tool.name: tool for tool in tools}
+        listing = "\n".join(f"- {tool.name}: {tool.description}" for tool in tools)
+        system = f"{system_prompt(scenario, options)}\n\n{load_prompt('tools').format(tools=listing)}".strip()
+        messages = [*opening_messages(system), {"role": "user", "content": question}]
+        recorder = Recorder(Answer(lane=self.name, model=str(options.model)), gateway, options)
+        recorder.answer.messages = messages
+        yield recorder.snapshot()
+        schema = call_schema(tools)
+        for turn in range(1, options.max_steps + 2):
+            yield from recorder.call(
+                f"turn {turn}", messages, visible=False, max_tokens=CALL_TOKENS, response_format=schema
+            )
+            messages = [*messages, {"role": "assistant", "content": recorder.last}]
+            try:
+                tool_name, tool_input = parse_call(recorder.last)
+            except LaneError as exc:
+                recorder.answer.add_step(Step("tool", "invalid call", recorder.last, "", error=str(exc)))
+                break
+            if tool_name == FINAL:
+                recorder.answer.text = tool_input
+                recorder.answer.ttft_s = time.perf_counter() - recorder.started
+                yield recorder.finish()
+                return
+            if turn > options.max_steps:
+                error = f"step limit reached: {options.max_steps} tool calls allowed"
+                recorder.answer.add_step(Step("tool", tool_name, tool_input, "", error=error))
+                break
+            result = self._use(recorder, by_name, tool_name, tool_input, scenario, context)
+            messages = [*messages, {"role": "user", "content": f"Result of {tool_name}:\n{result}"}]
+            yield recorder.snapshot()
+        # No final answer from the loop: answer anyway, from what the tools returned so far.
+        messages = [*messages, {"role": "user", "content": f"Now answer the original question: {question}"}]
+        recorder.answer.messages = messages
+        yield from recorder.call("answer", messages)
+        yield recorder.finish()
+
+    @staticmethod
+    def _use(
+        recorder: Recorder, tools: dict[str, Tool], name: str, tool_input: str, scenario: Scenario, context: LaneContext
+    ) -> str:
+        """Run one tool call; an unknown tool or a failure is an error step and its message the result."""
+        tool = tools.get(name)
+        if tool is None:
+            error = f"unknown tool '{name}'; available: {', '.join(tools)}"
+            recorder.answer.add_step(Step("tool", name, tool_input, "", error=error))
+            return f"Error: {error}"
+        try:
+            return recorder.tool(name, tool_input, lambda: tool.run(tool_input, scenario, context))
+        except LaneError as exc:
+            return f"Error: {exc}"

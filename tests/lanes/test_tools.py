@@ -1,0 +1,89 @@
+"""The tools lane: calls, results, and every way a call can go wrong (the lane still answers)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from playground.lanes import LaneContext, LaneError
+from playground.lanes.tools import calculate
+from tests.fakes import FakeGateway, final_answer, lane_job
+
+
+def _scripted(*turns: str, final: str = "Plain answer."):
+    """A gateway replying with the given turns in order (then `final`), like a model would."""
+    replies = list(turns)
+
+    def reply_for(messages):
+        return replies.pop(0) if replies else final
+
+    return FakeGateway(reply_for=reply_for)
+
+
+def _call(tool: str, text: str) -> str:
+    return json.dumps({"tool": tool, "input": text})
+
+
+def test_a_tool_call_then_a_final_answer_records_every_step(scenario) -> None:
+    gateway = _scripted(_call("calculator", "12 * 3.5"), _call("final_answer", "It is 42."))
+    answer = final_answer("tools", "What is 12 times 3.5?", scenario, LaneContext(), gateway)
+    assert answer.error is None and answer.text == "It is 42."
+    assert [(s.kind, s.name) for s in answer.steps] == [("llm", "turn 1"), ("tool", "calculator"), ("llm", "turn 2")]
+    assert answer.steps[1].output == "42"
+    assert "Result of calculator:\n42" in gateway.calls[1]["messages"][-1]["content"]
+    schema = gateway.calls[0]["params"]["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["tool"]["enum"] == ["calculator", "search_knowledge", "final_answer"]
+    llm = [s for s in answer.steps if s.kind == "llm"]
+    assert answer.usage.prompt_tokens == sum(s.usage.prompt_tokens for s in llm)
+    assert answer.usage.completion_tokens == sum(s.usage.completion_tokens for s in llm)
+
+
+def test_a_malformed_call_is_an_error_step_and_the_lane_answers_anyway(scenario) -> None:
+    answer = final_answer("tools", "Q?", scenario, LaneContext(), _scripted("I think maybe 4"))
+    assert answer.error is None and answer.text == "Plain answer."
+    bad = [s for s in answer.steps if s.error]
+    assert len(bad) == 1 and "malformed tool call (not JSON)" in bad[0].error
+    assert answer.steps[-1].name == "answer"
+
+
+def test_an_unknown_tool_is_reported_to_the_model_and_in_the_steps(scenario) -> None:
+    gateway = _scripted(_call("telepathy", "x"), _call("final_answer", "Done."))
+    answer = final_answer("tools", "Q?", scenario, LaneContext(), gateway)
+    assert answer.text == "Done."
+    assert any(s.name == "telepathy" and "unknown tool 'telepathy'" in s.error for s in answer.steps)
+    assert "unknown tool 'telepathy'; available: calculator" in gateway.calls[1]["messages"][-1]["content"]
+
+
+def test_the_step_limit_stops_the_loop_and_the_lane_still_answers(scenario) -> None:
+    gateway = _scripted(*[_call("calculator", "1 + 1")] * 3)  # it never stops calling on its own
+    answer = final_answer("tools", "Q?", scenario, LaneContext(), gateway, max_steps=2)
+    assert answer.error is None and answer.text == "Plain answer."
+    assert sum(1 for s in answer.steps if s.name == "calculator" and not s.error) == 2
+    assert any(s.error == "step limit reached: 2 tool calls allowed" for s in answer.steps)
+    assert len(gateway.calls) == 4  # three turns, then the plain answer
+
+
+def test_a_failing_tool_is_an_error_step_with_its_message(scenario) -> None:
+    gateway = _scripted(_call("calculator", "__import__('os')"), _call("final_answer", "Sorry."))
+    answer = final_answer("tools", "Q?", scenario, LaneContext(), gateway)
+    failed = next(s for s in answer.steps if s.kind == "tool")
+    assert failed.error and "cannot calculate" in failed.error and answer.text == "Sorry."
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"), [("2 + 3 * 4", "14"), ("$1,299.99 * 0.8", "1039.99"), ("2**10", "1024")]
+)
+def test_the_calculator_does_arithmetic(expression: str, value: str, scenario) -> None:
+    assert calculate(expression, scenario, LaneContext()) == value
+
+
+@pytest.mark.parametrize("expression", ["open('x')", "().__class__", "9**9**9**9", "", "x" * 300])
+def test_the_calculator_refuses_anything_else(expression: str, scenario) -> None:
+    with pytest.raises(LaneError):
+        calculate(expression, scenario, LaneContext())
+
+
+def test_the_step_limit_has_limits() -> None:
+    with pytest.raises(LaneError, match="Tool calls allowed: 0 is outside 1 to 8"):
+        lane_job("tools", max_steps=0)
