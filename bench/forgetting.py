@@ -10,6 +10,7 @@ import json
 
 from playground.config import Settings
 from playground.logs import configure_logging
+from playground.model_ref import ModelRef
 from playground.services import Services
 from playground.training.forgetting import load_probe, run_probe
 
@@ -24,7 +25,7 @@ def main() -> None:
     items = load_probe()
     adapters = [registry.get(name) for name in (args.adapters or registry.names())]
     models = {"base": services.settings.default_model}
-    models |= {a.name: f"local/{a.base_model}::{a.path.resolve()}" for a in adapters}
+    models |= {a.name: ModelRef.for_adapter(a).wire for a in adapters}
     scores = {}
     for label, model in models.items():
         result = run_probe(services.gateway, model, items)

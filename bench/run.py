@@ -45,6 +45,7 @@ from playground.lanes import LaneJob, run_lane, run_lanes  # noqa: E402
 from playground.llamacpp.server import ServerConfig, _params  # noqa: E402
 from playground.llm import Completion, Gateway  # noqa: E402
 from playground.local_models import EMBEDDED_ALIAS, LocalEngines, embedded_gguf_file, ensure_embedded_model  # noqa: E402
+from playground.model_ref import ModelRef  # noqa: E402
 from playground.records import Answer  # noqa: E402
 from playground.scenarios import Scenario  # noqa: E402
 from playground.services import SHARED_WORKSPACE, Services  # noqa: E402
@@ -153,7 +154,9 @@ class Bench:
 # --- one generation, timed ---------------------------------------------------------------------------
 
 
-def lane_run(gateway: Gateway, model: str, messages: list[dict[str, str]], max_tokens: int) -> dict[str, float]:
+def lane_run(
+    gateway: Gateway, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int
+) -> dict[str, float]:
     """One gateway.stream call (the lanes' path), timed client-side."""
     *_, done = gateway.stream(model, messages, max_tokens=max_tokens, temperature=0.0)
     assert isinstance(done, Completion)
@@ -613,7 +616,7 @@ def _first_lane(stdout: str) -> dict:
 
 def measure_finetuned(bench: Bench) -> Measured:
     adapter = (bench.settings.adapters_dir / "pricing").resolve()
-    tuned_model = f"{LANE_MODEL}::{adapter}"
+    tuned_model = ModelRef.parse(LANE_MODEL).with_adapter(adapter)
     lane_run(bench.gateway, tuned_model, LONG_ANSWER, 8)  # registers the adapter if it is new
     bases, tuned = [], []
     for i in range(bench.fast):

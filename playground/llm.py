@@ -19,12 +19,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from playground.errors import UsageError
 from playground.llamacpp.served import ServedModel, ServedModels, Target
-from playground.local_models import LocalEngines, LocalModelError, split_adapter
+from playground.local_models import LocalEngines, LocalModelError
+from playground.model_ref import ModelRef
 from playground.records import Usage
 
 LOCAL_PROVIDER = "local"
@@ -41,9 +41,9 @@ REMOTE_CANDIDATES = (
 )
 
 
-def is_local_model(model: str) -> bool:
+def is_local_model(model: str | ModelRef) -> bool:
     """True for models served in this process ("local/<name>")."""
-    return model.startswith(LOCAL_PROVIDER + "/")
+    return ModelRef.parse(model).is_local
 
 
 class ModelError(UsageError, RuntimeError):
@@ -72,7 +72,11 @@ def _litellm() -> Any:
 
 
 class Gateway:
-    """Streams or completes chat messages on any litellm model, local ones included."""
+    """Streams or completes chat messages on any litellm model, local ones included.
+
+    Every public method takes the model as a string or a `ModelRef`; a fine-tuned lane passes the
+    ModelRef of its adapter, whose folder only the engine sees.
+    """
 
     def __init__(self, engines: LocalEngines, timeout_s: float = 120.0, served: ServedModels | None = None) -> None:
         self.engines = engines
@@ -82,11 +86,11 @@ class Gateway:
         self._register_lock = threading.Lock()
         self._routers: dict[str, Any] = {}
 
-    def _served(self, model: str) -> ServedModel | None:
-        """The llama.cpp-served model behind a "local/..." string, or None for other models."""
-        if self.served is None or not is_local_model(model):
+    def _served(self, ref: ModelRef) -> ServedModel | None:
+        """The llama.cpp-served model behind a "local/..." reference, or None for other models."""
+        if self.served is None or not ref.is_local:
             return None
-        base, _ = split_adapter(model.removeprefix(LOCAL_PROVIDER + "/"))
+        base = ModelRef(ref.model).engine_name
         if not self.served.serves(base):
             return None
         try:
@@ -94,22 +98,23 @@ class Gateway:
         except LocalModelError as exc:
             raise ModelError(str(exc)) from exc
 
-    def runs_one_at_a_time(self, model: str) -> bool:
+    def runs_one_at_a_time(self, model: str | ModelRef) -> bool:
         """True where answers queue for one in-process generator (transformers models)."""
-        return is_local_model(model) and self._served(model) is None
+        ref = ModelRef.parse(model)
+        return ref.is_local and self._served(ref) is None
 
     @contextmanager
-    def _send(self, model: str, **request: Any) -> Iterator[Any]:
+    def _send(self, ref: ModelRef, **request: Any) -> Iterator[Any]:
         """The litellm response for this model; a served model stays held until the block ends."""
         litellm = self._client()
-        served = self._served(model)
+        served = self._served(ref)
         if served is None:
-            yield litellm.completion(model=model, timeout=self.timeout_s, **request)
+            name = f"{LOCAL_PROVIDER}/{ref.engine_name}" if ref.is_local else ref.wire
+            yield litellm.completion(model=name, timeout=self.timeout_s, **request)
             return
-        adapter = split_adapter(model.removeprefix(LOCAL_PROVIDER + "/"))[1]
         # A local request may queue behind an evaluation's batch for minutes: that is not a failure.
         timeout = max(self.timeout_s, LOCAL_TIMEOUT_S)
-        with served.target(Path(adapter) if adapter else None) as target:
+        with served.target(ref.adapter) as target:
             if len(target.deployments) == 1:
                 params = target.deployments[0].litellm_params()
                 yield litellm.completion(**params, timeout=timeout, **request)
@@ -137,16 +142,20 @@ class Gateway:
                 self._registered = True
         return litellm
 
-    def check_model(self, model: str) -> None:
-        """Raise ModelError with one clear line if this model string cannot be used here."""
-        if not model or not model.strip():
+    def check_model(self, model: str | ModelRef) -> None:
+        """Raise ModelError with one clear line if this model cannot be used here."""
+        if not model or not str(model).strip():
             raise ModelError("no model given")
-        if is_local_model(model):
+        ref = ModelRef.parse(model)
+        if not ref.model.strip():
+            raise ModelError("no model given")
+        if ref.is_local:
             try:
-                self.engines.check(model.removeprefix(LOCAL_PROVIDER + "/"))
+                self.engines.check(ref.engine_name)
             except LocalModelError as exc:
                 raise ModelError(str(exc)) from exc
             return
+        model = ref.wire
         litellm = self._client()
         try:
             litellm.get_llm_provider(model)
@@ -170,9 +179,10 @@ class Gateway:
         return models
 
     def stream(
-        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+        self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
     ) -> Iterator[str | Completion]:
         """Yield text deltas as they arrive, then one Completion with usage, timings and cost."""
+        ref = ModelRef.parse(model)
         litellm = self._client()
         started = time.perf_counter()
         first_token_at: float | None = None
@@ -180,7 +190,7 @@ class Gateway:
         usage: Usage | None = None
         request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature}
         try:
-            with self._send(model, stream=True, stream_options={"include_usage": True}, **request) as response:
+            with self._send(ref, stream=True, stream_options={"include_usage": True}, **request) as response:
                 for chunk in response:
                     reported = getattr(chunk, "usage", None)
                     if reported and reported.prompt_tokens:
@@ -194,22 +204,23 @@ class Gateway:
             raise ModelError(_one_line(exc)) from exc
         finished = time.perf_counter()
         text = "".join(pieces)
-        usage = usage or self._count_usage(litellm, model, messages, text)
+        usage = usage or self._count_usage(litellm, ref, messages, text)
         ttft = (first_token_at or finished) - started
-        yield Completion(text, usage, ttft, finished - started, self.cost_usd(model, usage))
+        yield Completion(text, usage, ttft, finished - started, self.cost_usd(ref, usage))
 
     def complete(
-        self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+        self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
     ) -> Completion:
         """The whole answer in one response (not streamed), so TTFT equals latency.
 
         Concurrent calls on one local model are generated together: llama.cpp decodes its slots
         in one batch, the transformers engine pads waiting requests into one.
         """
+        ref = ModelRef.parse(model)
         litellm = self._client()
         started = time.perf_counter()
         try:
-            with self._send(model, messages=messages, max_tokens=max_tokens, temperature=temperature) as response:
+            with self._send(ref, messages=messages, max_tokens=max_tokens, temperature=temperature) as response:
                 pass
         except Exception as exc:
             raise ModelError(_one_line(exc)) from exc
@@ -219,44 +230,47 @@ class Gateway:
         if reported and reported.prompt_tokens:
             usage = Usage(int(reported.prompt_tokens), int(reported.completion_tokens or 0))
         else:
-            usage = self._count_usage(litellm, model, messages, text)
-        return Completion(text, usage, latency, latency, self.cost_usd(model, usage))
+            usage = self._count_usage(litellm, ref, messages, text)
+        return Completion(text, usage, latency, latency, self.cost_usd(ref, usage))
 
-    def prompt_tokens(self, model: str, messages: list[dict[str, str]]) -> int:
+    def prompt_tokens(self, model: str | ModelRef, messages: list[dict[str, str]]) -> int:
         """Prompt tokens as the model's own tokenizer counts them (chat template included)."""
-        served = self._served(model)
+        ref = ModelRef.parse(model)
+        served = self._served(ref)
         if served is not None:
             counted = served.count_tokens(messages)
             if counted is not None:
                 return counted
             return int(self._client().token_counter(model="openai/gpt-4o-mini", messages=messages))
-        if is_local_model(model):
-            return self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).count_tokens(messages)
-        return int(self._client().token_counter(model=model, messages=messages))
+        if ref.is_local:
+            return self.engines.get(ref.engine_name).count_tokens(messages)
+        return int(self._client().token_counter(model=ref.wire, messages=messages))
 
-    def context_window(self, model: str) -> int | None:
+    def context_window(self, model: str | ModelRef) -> int | None:
         """The model's input limit in tokens, where known."""
-        served = self._served(model)
+        ref = ModelRef.parse(model)
+        served = self._served(ref)
         if served is not None:
             return served.context_window()
-        if is_local_model(model):
-            return self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).context_window()
+        if ref.is_local:
+            return self.engines.get(ref.engine_name).context_window()
         try:
-            info = self._client().get_model_info(model)
+            info = self._client().get_model_info(ref.wire)
         except Exception:  # noqa: BLE001 - litellm raises for models it has no card for
             return None
         return info.get("max_input_tokens") or info.get("max_tokens")
 
-    def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int:
+    def check_fits(self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int) -> int:
         """The prompt's token count; ModelError (not a crash) when prompt and answer exceed the window."""
+        ref = ModelRef.parse(model)
         try:
-            tokens = self.prompt_tokens(model, messages)
-            window = self.context_window(model)
+            tokens = self.prompt_tokens(ref, messages)
+            window = self.context_window(ref)
         except LocalModelError as exc:
             raise ModelError(str(exc)) from exc
         if window and tokens + max_tokens > window:
             raise ModelError(
-                f"the prompt is {tokens:,} tokens; with {max_tokens:,} for the answer it exceeds {model}'s context "
+                f"the prompt is {tokens:,} tokens; with {max_tokens:,} for the answer it exceeds {ref}'s context "
                 f"window of {window:,} tokens: use RAG, a smaller knowledge base or a model with a larger window"
             )
         return tokens
@@ -269,47 +283,48 @@ class Gateway:
             raise ModelError(_one_line(exc)) from exc
         return [list(item["embedding"]) for item in response.data]
 
-    def cost_usd(self, model: str, usage: Usage) -> float | None:
+    def cost_usd(self, model: str | ModelRef, usage: Usage) -> float | None:
         """Price from litellm's bundled price map; None (unknown, never $0) for local or unpriced models."""
-        if is_local_model(model):
+        ref = ModelRef.parse(model)
+        if ref.is_local:
             return None
         try:
             prompt_cost, completion_cost = self._client().cost_per_token(
-                model=model, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
+                model=ref.wire, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
             )
         except Exception:  # noqa: BLE001 - litellm raises when the model has no price entry
             return None
         return float(prompt_cost + completion_cost)
 
-    def warm_up(self, models: tuple[str, ...] = ()) -> None:
+    def warm_up(self, models: tuple[str | ModelRef, ...] = ()) -> None:
         """Pay one-off costs now (litellm's import, loading local models), not in a measured answer.
 
         Local models load on a thread while litellm imports: the two overlap at start-up.
         """
-        loaders = [threading.Thread(target=self._load, args=(m,), daemon=True) for m in models if is_local_model(m)]
+        refs = [ModelRef.parse(m) for m in models]
+        loaders = [threading.Thread(target=self._load, args=(r,), daemon=True) for r in refs if r.is_local]
         for loader in loaders:
             loader.start()
         self._client()
         for loader in loaders:
             loader.join()
 
-    def _load(self, model: str) -> None:
+    def _load(self, ref: ModelRef) -> None:
         try:
-            served = self._served(model)
+            served = self._served(ref)
             if served is not None:
-                adapter = split_adapter(model.removeprefix(LOCAL_PROVIDER + "/"))[1]
-                served.load(Path(adapter) if adapter else None)
+                served.load(ref.adapter)
             else:
-                self.engines.get(model.removeprefix(LOCAL_PROVIDER + "/")).load()
+                self.engines.get(ref.engine_name).load()
         except (LocalModelError, ModelError):
             pass  # reported by the lane that uses it
 
     @staticmethod
-    def _count_usage(litellm: Any, model: str, messages: list[dict[str, str]], text: str) -> Usage:
+    def _count_usage(litellm: Any, ref: ModelRef, messages: list[dict[str, str]], text: str) -> Usage:
         # Providers that report no usage while streaming: count with litellm's tokenizer for the model.
         return Usage(
-            prompt_tokens=int(litellm.token_counter(model=model, messages=messages)),
-            completion_tokens=int(litellm.token_counter(model=model, text=text)) if text else 0,
+            prompt_tokens=int(litellm.token_counter(model=ref.model, messages=messages)),
+            completion_tokens=int(litellm.token_counter(model=ref.model, text=text)) if text else 0,
         )
 
 
@@ -335,6 +350,12 @@ def _first_line(message: str) -> str:
     return lines[0].strip() if lines else "unknown error"
 
 
+def _adapter_folder(engine_name: str) -> str | None:
+    """The adapter folder in an in-process engine name (built by `ModelRef.engine_name`)."""
+    adapter = ModelRef.parse(engine_name).adapter
+    return None if adapter is None else str(adapter)
+
+
 def _make_local_handler(litellm: Any, engines: LocalEngines) -> Any:
     """A litellm CustomLLM that serves "local/<name>" from the in-process engines."""
     from litellm import CustomLLM
@@ -346,7 +367,7 @@ def _make_local_handler(litellm: Any, engines: LocalEngines) -> Any:
             messages,
             max_tokens=int(optional_params.get("max_tokens") or 256),
             temperature=float(optional_params.get("temperature") or 0.0),
-            adapter=split_adapter(model)[1],
+            adapter=_adapter_folder(model),
         )
 
     def chunks(model: str, messages: list, optional_params: dict) -> Iterator[dict]:
@@ -386,7 +407,7 @@ def _make_local_handler(litellm: Any, engines: LocalEngines) -> Any:
                     messages,
                     max_tokens=int(params.get("max_tokens") or 256),
                     temperature=float(params.get("temperature") or 0.0),
-                    adapter=split_adapter(model)[1],
+                    adapter=_adapter_folder(model),
                 )
             except LocalModelError as exc:
                 raise CustomLLMError(status_code=500, message=str(exc)) from exc

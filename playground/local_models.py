@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from playground.errors import PlaygroundError
+from playground.model_ref import ModelRef
 from playground.records import Usage
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,9 @@ def ensure_embedded_model(models_dir: Path) -> Path:
 
 def check_local_name(name: str) -> None:
     """Reject, without loading anything, a name that is no alias, model folder or hub id."""
-    name, adapter = split_adapter(name)
-    if adapter is not None and not (Path(adapter) / "adapter_config.json").exists():
+    ref = ModelRef.parse(name)
+    name, adapter = ref.model, ref.adapter
+    if adapter is not None and not (adapter / "adapter_config.json").exists():
         raise LocalModelError(f"no LoRA adapter at {adapter}")
     if not name.strip():
         raise LocalModelError(f"unknown local model '': use '{EMBEDDED_ALIAS}', a model folder or a Hugging Face id")
@@ -137,15 +139,6 @@ class FairLock:
         with self._cond:
             self._serving += 1
             self._cond.notify_all()
-
-
-ADAPTER_SEPARATOR = "::"  # "<base>::<adapter folder>" serves the base model with that LoRA adapter
-
-
-def split_adapter(name: str) -> tuple[str, str | None]:
-    """("base", "/path/to/adapter") from "base::/path/to/adapter"; (name, None) without one."""
-    base, _, adapter = name.partition(ADAPTER_SEPARATOR)
-    return base, adapter or None
 
 
 @dataclass
@@ -441,9 +434,9 @@ class LocalEngines:
         check_local_name(name)
 
     def get(self, name: str) -> LocalEngine:
-        """The engine of the base model (an adapter suffix is the caller's to pass to stream)."""
+        """The engine of the base model (an adapter in the name is the caller's to pass to stream)."""
         check_local_name(name)
-        name, _ = split_adapter(name)
+        name = ModelRef.parse(name).model
         with self._lock:
             if name not in self._engines:
                 self._engines[name] = LocalEngine(name, self.models_dir)

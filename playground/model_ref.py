@@ -39,7 +39,9 @@ class ModelRef:
         if not separator or not adapter:
             return cls(model)
         path = Path(adapter)
-        return cls(model, adapter_name=path.name, adapter_path=path if path.is_absolute() or path.exists() else None)
+        if not (path.is_absolute() or path.exists()):
+            return cls(model, adapter_name=path.name)  # a name only: a remote engine server knows it
+        return cls(model).with_adapter(path)
 
     @classmethod
     def for_adapter(cls, adapter: AdapterInfo) -> ModelRef:
@@ -51,6 +53,11 @@ class ModelRef:
             adapter_digest=adapter_digest(adapter.path),
         )
 
+    def with_adapter(self, folder: Path) -> ModelRef:
+        """This model with the LoRA adapter in `folder` (named after the folder)."""
+        folder = folder.resolve()
+        return ModelRef(self.model, folder.name, adapter_path=folder, adapter_digest=adapter_digest(folder))
+
     @property
     def base(self) -> str:
         """The model without its adapter."""
@@ -60,16 +67,26 @@ class ModelRef:
     def engine_name(self) -> str:
         """What the in-process engines are asked for: the local name, with the adapter's folder."""
         name = self.model.removeprefix(LOCAL_PREFIX)
-        if self.adapter_path is not None:
-            return f"{name}{ADAPTER_SEPARATOR}{self.adapter_path}"
-        return name
+        adapter = self.adapter
+        return name if adapter is None else f"{name}{ADAPTER_SEPARATOR}{adapter}"
 
     @property
     def wire(self) -> str:
         """The full string with the adapter's folder (what `parse` reads back to the same adapter)."""
-        if self.adapter_path is None:
-            return self.model
-        return f"{self.model}{ADAPTER_SEPARATOR}{self.adapter_path}"
+        adapter = self.adapter
+        return self.model if adapter is None else f"{self.model}{ADAPTER_SEPARATOR}{adapter}"
+
+    @property
+    def adapter(self) -> Path | None:
+        """The adapter's folder, or its bare name where no folder is known (an engine server's adapter)."""
+        if self.adapter_path is not None:
+            return self.adapter_path
+        return None if self.adapter_name is None else Path(self.adapter_name)
+
+    @property
+    def is_local(self) -> bool:
+        """True for a model served on this machine or its engine servers ("local/...")."""
+        return self.model.startswith(LOCAL_PREFIX)
 
     @property
     def cache_id(self) -> str:
@@ -87,12 +104,21 @@ class ModelRef:
 
 def adapter_digest(folder: Path) -> str:
     """A short hash of the adapter's configuration and weights (empty when the files are missing)."""
-    stamps = tuple((folder / n).stat().st_mtime_ns if (folder / n).is_file() else 0 for n in _DIGESTED_FILES)
+    stamps = tuple(_stamp(folder / name) for name in _DIGESTED_FILES)
     return _digest(folder.resolve(), stamps)
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    """Modification time and size: a rewritten file gets a new digest without rehashing every call."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 @functools.lru_cache(maxsize=256)
-def _digest(folder: Path, stamps: tuple[int, ...]) -> str:  # stamps: recompute when a file changes
+def _digest(folder: Path, stamps: tuple[tuple[int, int], ...]) -> str:  # stamps: recompute when a file changes
     digest = hashlib.sha256()
     found = False
     for name in _DIGESTED_FILES:

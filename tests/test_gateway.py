@@ -9,6 +9,7 @@ import pytest
 
 from playground.llm import Completion, Gateway, ModelError
 from playground.local_models import LocalEngines, LocalModelError
+from playground.model_ref import ModelRef
 from playground.records import Usage
 
 
@@ -16,11 +17,13 @@ class FakeEngine:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
         self.seen: list[tuple[int, float]] = []
+        self.adapters: list[str | None] = []
 
     def stream(
         self, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0, adapter: str | None = None
     ) -> Iterator[str | Usage]:
         self.seen.append((max_tokens, temperature))
+        self.adapters.append(adapter)
         if self.fail:
             raise LocalModelError("cannot load local model 'broken': no such folder")
         yield "Hello"
@@ -35,6 +38,12 @@ class FakeEngine:
 
     def load(self) -> None:
         pass
+
+    def count_tokens(self, messages: list[dict]) -> int:
+        return 100
+
+    def context_window(self) -> int:
+        return 120
 
 
 class FakeEngines(LocalEngines):
@@ -105,3 +114,41 @@ def test_remote_price_comes_from_litellms_bundled_map() -> None:
     cost = gateway.cost_usd("openai/gpt-4o-mini", Usage(1_000_000, 0))
     assert cost is not None and 0.05 < cost < 5, "gpt-4o-mini input is priced per million tokens"
     assert gateway.cost_usd("openai/no-such-model-xyz", Usage(10, 10)) is None
+
+
+def _adapter_folder(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "adapter_config.json").write_text("{}")
+    (folder / "adapter_model.safetensors").write_bytes(b"weights")
+    return folder
+
+
+def test_an_adapter_reaches_the_engine_as_a_model_ref_or_a_string(tmp_path: Path) -> None:
+    folder = _adapter_folder(tmp_path / "pricing")
+    engine = FakeEngine()
+    gateway = Gateway(FakeEngines(engine))
+    ref = ModelRef.parse(f"local/smollm2-135m-instruct::{folder}")
+    messages = [{"role": "user", "content": "hi"}]
+    assert list(gateway.stream(ref, messages))[-1].text == "Hello there"
+    assert gateway.complete(ref.wire, messages).text == "Hello there"
+    assert gateway.complete("local/smollm2-135m-instruct", messages).cost_usd is None
+    assert engine.adapters == [str(folder.resolve()), str(folder.resolve()), None]
+    assert gateway.runs_one_at_a_time(ref) and gateway.cost_usd(ref, Usage(1, 1)) is None
+
+
+def test_a_missing_adapter_folder_is_refused_by_the_gateway(tmp_path: Path) -> None:
+    gateway = Gateway(FakeEngines(FakeEngine()))
+    with pytest.raises(ModelError, match="no LoRA adapter at"):
+        gateway.check_model(ModelRef("local/smollm2-135m-instruct", "gone", tmp_path / "gone"))
+    with pytest.raises(ModelError, match="no LoRA adapter at"):
+        gateway.check_model("local/smollm2-135m-instruct::no-such-adapter")  # a bare name is not a folder here
+
+
+def test_a_prompt_too_long_names_the_adapter_not_its_folder(tmp_path: Path) -> None:
+    folder = _adapter_folder(tmp_path / "private-machine-path" / "pricing")
+    gateway = Gateway(FakeEngines(FakeEngine()))
+    ref = ModelRef.parse(f"local/smollm2-135m-instruct::{folder}")
+    assert gateway.check_fits(ref, [{"role": "user", "content": "hi"}], 10) == 100
+    with pytest.raises(ModelError, match="local/smollm2-135m-instruct::pricing's context window") as caught:
+        gateway.check_fits(ref, [{"role": "user", "content": "hi"}], 50)
+    assert "private-machine-path" not in str(caught.value)

@@ -72,3 +72,10 @@ def test_summary_table_lines_lanes_up() -> None:
     assert list(table["lane"]) == ["prompting", "rag"]
     assert table.loc[0, "latency (s)"] == 2.0 and table.loc[0, "status"] == "done"
     assert table.loc[1, "status"] == "error: boom"
+
+
+def test_summary_table_names_an_adapter_never_its_folder(tmp_path) -> None:
+    folder = tmp_path / "home" / "someone" / "pricing"
+    folder.mkdir(parents=True)
+    table = summary_table([_done(lane="finetuned", model=f"local/smollm2-135m-instruct::{folder}")])
+    assert table.loc[0, "model"] == "local/smollm2-135m-instruct::pricing"

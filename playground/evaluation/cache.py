@@ -1,8 +1,9 @@
 """A cache of answers keyed by exactly what the model was sent, so a rerun reuses them.
 
 The key is the model, the messages (system prompt, examples, retrieved passages, question) and
-the generation settings: change any of them, edit a document that RAG retrieves, or switch an
-adapter, and the key changes with it. Stored in SQLite in the workspace; safe across threads.
+the generation settings: change any of them, edit a document that RAG retrieves, or switch or
+retrain an adapter, and the key changes with it. Stored in SQLite in the workspace; safe across
+threads.
 """
 
 from __future__ import annotations
@@ -14,10 +15,17 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from playground.model_ref import ModelRef
 
-def cache_key(model: str, messages: list[dict[str, str]], max_tokens: int, temperature: float) -> str:
-    """A digest of everything that determines the answer."""
-    payload = json.dumps([model, messages, max_tokens, temperature], sort_keys=True, ensure_ascii=False)
+
+def cache_key(model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int, temperature: float) -> str:
+    """A digest of everything that determines the answer.
+
+    An adapter counts by its name and content hash, not its folder: a moved checkout keeps its
+    cache, retrained weights get new keys.
+    """
+    model_id = ModelRef.parse(model).cache_id
+    payload = json.dumps([model_id, messages, max_tokens, temperature], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -26,6 +26,7 @@ from playground.evaluation.numbers import is_hit, is_near_miss, parse_number
 from playground.evaluation.retrieval import recall_at_k, reciprocal_rank
 from playground.evaluation.runner import EvalRow, EvalRun, retrieved_sources
 from playground.evaluation.text_metrics import choice_correct, exact_match, keyword_coverage, token_f1
+from playground.model_ref import ModelRef
 
 BOOTSTRAP_SEED = 20261127
 TEXT_CORRECT_F1 = 0.5  # a text answer counts as right (for "disagreements") from this token F1
@@ -125,7 +126,7 @@ def rows_frame(run: EvalRun) -> pd.DataFrame:
                 "reference": item.reference,
                 "source": item.source,
                 "lane": row.job.lane,
-                "model": answer.model,
+                "model": str(ModelRef.parse(answer.model)),  # an adapter by name, never its folder
                 "answer": answer.text,
                 "error": answer.error,
                 "cached": row.cached,

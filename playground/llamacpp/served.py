@@ -19,6 +19,7 @@ from playground.llamacpp.http import EngineUnreachableError, get_json, post_json
 from playground.llamacpp.lora_gguf import LoraConversionError, gguf_lora_for
 from playground.llamacpp.server import LlamaServer, ServerConfig, ServerStartError
 from playground.local_models import EMBEDDED_ALIAS, LocalModelError, embedded_gguf_file
+from playground.model_ref import ModelRef
 
 SHARED, PER_ADAPTER = "shared", "per-adapter"
 LAYOUTS = (SHARED, PER_ADAPTER)  # one server for every adapter, or one server per adapter in use
@@ -164,7 +165,7 @@ class InProcessModel:
         with server.in_flight() as address:
             scales = lora_scales(server.config.adapters, lora)
             deployment = Deployment(f"openai/{self.name}", f"{address}/v1", {"lora": scales})
-            yield Target(self.name if adapter is None else f"{self.name}::{adapter.name}", (deployment,))
+            yield Target(str(ModelRef(self.name, adapter_name=adapter.name if adapter else None)), (deployment,))
 
     def count_tokens(self, messages: list[dict[str, str]]) -> int | None:
         self.load()

@@ -6,6 +6,7 @@ import html
 
 import pandas as pd
 
+from playground.model_ref import ModelRef
 from playground.records import Answer
 
 SUMMARY_COLUMNS = [
@@ -101,7 +102,7 @@ def summary_table(answers: list[Answer]) -> pd.DataFrame:
         rows.append(
             {
                 "lane": a.lane,
-                "model": a.model,
+                "model": str(ModelRef.parse(a.model)),  # an adapter by name, never its folder
                 "prompt tokens": a.usage.prompt_tokens if a.done and not a.error else None,
                 "completion tokens": a.usage.completion_tokens if a.done and not a.error else None,
                 "cost (USD)": format_cost(a.cost_usd) if a.done and not a.error else "",
