@@ -86,9 +86,6 @@ class Services:
         """The workspace of one browser session; the command line's reads the scenario's own documents."""
         return workspace_for(self.settings.workspaces_dir, key, copy_documents)
 
-    def store(self, folder: Path) -> KnowledgeStore:
-        return KnowledgeStore(folder, self.embedder)
-
     def knowledge(self, workspace: Workspace, scenario: Scenario) -> KnowledgeBase:
         """The scenario's knowledge base in this workspace (its own copy of the documents)."""
         key = (workspace.root, scenario.name)
