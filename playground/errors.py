@@ -7,6 +7,10 @@ catches by a built-in base (ValueError, RuntimeError) keep it as a second base.
 
 from __future__ import annotations
 
+from playground.text_utils import one_line
+
+__all__ = ["PlaygroundError", "UsageError", "one_line"]
+
 
 class PlaygroundError(Exception):
     """A problem the user can fix or must know about; exit code 1 unless a subclass says otherwise."""
@@ -28,8 +32,3 @@ class UsageError(PlaygroundError):
     """The command or form was filled in wrongly (a bad option, an out-of-range number): exit code 2."""
 
     exit_code = 2
-
-
-def one_line(text: str) -> str:
-    """Text with its line breaks and runs of spaces collapsed, for a one-line message."""
-    return " ".join(text.split())

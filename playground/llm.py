@@ -26,6 +26,7 @@ from playground.llamacpp.served import ServedModel, ServedModels, Target
 from playground.local_models import LocalEngines, LocalModelError
 from playground.model_ref import ModelRef
 from playground.records import Usage
+from playground.text_utils import first_line
 
 LOCAL_PROVIDER = "local"
 LOCAL_TIMEOUT_S = 1800.0  # llama.cpp queues requests beyond its slots; only a remote API gets PLAYGROUND_TIMEOUT
@@ -339,15 +340,10 @@ def _one_line(exc: BaseException) -> str:
         if seen is None:
             break
         if isinstance(seen, LocalModelError):
-            return _first_line(str(seen))
+            return first_line(str(seen))
         seen = seen.__cause__ or seen.__context__
     message = str(getattr(exc, "message", None) or exc) or type(exc).__name__
-    return _first_line(re.sub(r"^(litellm\.\w+: )+", "", message))
-
-
-def _first_line(message: str) -> str:
-    lines = message.strip().splitlines()
-    return lines[0].strip() if lines else "unknown error"
+    return first_line(re.sub(r"^(litellm\.\w+: )+", "", message))
 
 
 def _adapter_folder(engine_name: str) -> str | None:

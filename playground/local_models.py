@@ -26,6 +26,7 @@ from typing import Any, Self
 from playground.errors import PlaygroundError
 from playground.model_ref import ModelRef
 from playground.records import Usage
+from playground.text_utils import first_line
 
 log = logging.getLogger(__name__)
 
@@ -412,8 +413,7 @@ def _end_token_ids(loaded: _Loaded) -> set[int]:
 
 
 def _first_sentence(text: str) -> str:
-    first = text.strip().splitlines()[0] if text.strip() else "unknown error"
-    return first.split(". ")[0].rstrip(".")
+    return first_line(text).split(". ")[0].rstrip(".")
 
 
 def _sampling_kwargs(temperature: float) -> dict[str, Any]:

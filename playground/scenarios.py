@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from playground.errors import PlaygroundError
+from playground.text_utils import one_line
 
 
 class ScenarioError(PlaygroundError, ValueError):
@@ -48,7 +49,7 @@ def load_scenario(folder: Path) -> Scenario:
     try:
         spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        detail = " ".join(str(exc).split())  # YAML errors span several lines; keep one
+        detail = one_line(str(exc))  # YAML errors span several lines; keep one
         raise ScenarioError(f"{spec_file}: cannot read scenario ({detail})") from exc
     if not isinstance(spec, dict):
         raise ScenarioError(f"{spec_file}: expected a mapping at the top level")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playground.errors import PlaygroundError
+from playground.text_utils import NotUtf8Error, decode_utf8
 
 KINDS = ("text", "number", "choice")
 MAX_REPORTED_PROBLEMS = 5
@@ -82,9 +83,9 @@ def load_eval_set(path: Path) -> list[EvalItem]:
     except OSError as exc:
         raise EvalSetError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise EvalSetError(f"{path.name}: not UTF-8 text (byte {exc.start})") from exc
+        text = decode_utf8(data)
+    except NotUtf8Error as exc:
+        raise EvalSetError(f"{path.name}: not UTF-8 text (byte {exc.position})") from exc
     return parse_eval_set(text, path.name)
 
 

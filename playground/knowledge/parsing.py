@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from playground.errors import PlaygroundError
+from playground.text_utils import NotUtf8Error, decode_utf8, one_line
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx", ".csv", ".jsonl")
 
@@ -85,8 +86,7 @@ def parse_bytes(name: str, data: bytes) -> Document:
 
 def _error(source: str, problem: str) -> DocumentError:
     # Library messages can span lines (and be long); the UI and CLI show exactly one line.
-    flat = " ".join(problem.split())
-    return DocumentError(f"{source}: {flat[:300]}")
+    return DocumentError(f"{source}: {one_line(problem)[:300]}")
 
 
 def _humanise(source: str) -> str:
@@ -98,11 +98,10 @@ def _humanise(source: str) -> str:
 def _decode_utf8(source: str, data: bytes) -> str:
     """UTF-8 text (a BOM is allowed) with newlines normalised; anything else is a DocumentError."""
     try:
-        text = data.decode("utf-8")  # not utf-8-sig: error positions then count from the file's first byte
-    except UnicodeDecodeError as exc:
-        problem = f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at position {exc.start})"
+        text = decode_utf8(data)
+    except NotUtf8Error as exc:
+        problem = f"not UTF-8 text (invalid byte 0x{exc.byte:02x} at position {exc.position})"
         raise _error(source, f"{problem}; save it as UTF-8 and upload again") from exc
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise _error(source, "the file is empty")
     return text

@@ -35,6 +35,7 @@ from playground.knowledge.chunking import Chunk, chunk_document
 from playground.knowledge.embedding import Embedder
 from playground.knowledge.parsing import Document
 from playground.records import Passage
+from playground.text_utils import first_line
 
 TABLE = "chunks"
 META_TABLE = "store_meta"
@@ -509,7 +510,7 @@ class KnowledgeStore:
         try:
             rows = self._query(table, query, vector, mode, k, where).to_list()
         except (ValueError, RuntimeError, OSError) as exc:
-            raise StoreError(f"search failed: {str(exc).splitlines()[0]}") from exc
+            raise StoreError(f"search failed: {first_line(str(exc))}") from exc
         search_seconds = time.perf_counter() - search_started
         return SearchResult([self._passage(row, mode) for row in rows], embed_seconds, search_seconds)
 
