@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from playground.cli import CommandError, main
-from playground.cli_knowledge import InputError
+from playground.cli import main
+from playground.cli.common import CommandError
+from playground.cli.knowledge import InputError
 from playground.errors import PlaygroundError, UsageError
 from playground.evaluation.sets import EvalSetError
 from playground.knowledge.base import UploadError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.cli_training import add_command, config_from_args
+from playground.cli.train import add_command, config_from_args
 from playground.config import REPO_ROOT
 from playground.training.data import TrainingSet
 from playground.training.settings import PRESETS, SPECS, SettingsError, TrainSettings

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-from playground.cli_lane_flags import add_lane_flags, lane_settings
+from playground.cli.common import CommandError, parse_lanes, positive_int
+from playground.cli.lane_flags import add_lane_flags, lane_settings
 from playground.errors import UsageError
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import load_eval_set, sample_items
@@ -25,17 +26,6 @@ if TYPE_CHECKING:  # pandas, scipy and plotly load only when an evaluation runs:
     from playground.evaluation.report import EvalResults
 
 OUT_SUFFIXES = (".csv", ".html", ".json")
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1 (anything else is a usage error)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -59,8 +49,6 @@ def add_command(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_eval(args: argparse.Namespace, services: Services) -> int:
-    from playground.cli import CommandError, parse_lanes  # the command line's shared helpers
-
     if args.out is not None and args.out.suffix.lower() not in OUT_SUFFIXES:
         raise UsageError(f"--out must end in {', '.join(OUT_SUFFIXES)}")
     lanes = parse_lanes(args.lanes)

@@ -1,52 +1,21 @@
-"""The command line: `python -m playground <command>`, headless, JSON with --json.
-
-Errors end with exit code 1 or 2 and one clear line on stderr, never a traceback.
-"""
+"""The `ask` command: one question through one or more lanes, printed or as the contract's JSON."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
-import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
-from playground import cli_evaluation, cli_knowledge, cli_serving, cli_training
-from playground.cli_lane_flags import add_lane_flags, lane_settings
-from playground.config import Settings
-from playground.errors import PlaygroundError, UsageError, one_line
+from playground.cli.common import CommandError, parse_lanes
+from playground.cli.lane_flags import add_lane_flags, lane_settings
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.store import KnowledgeStore, store_exists, store_location
-from playground.lanes import (
-    EmptyQuestionError,
-    LaneContext,
-    LaneError,
-    UnknownLaneError,
-    check_question,
-    default_lanes,
-    get_lane,
-    run_lanes,
-)
-from playground.logs import configure_logging
+from playground.lanes import LaneContext, check_question, default_lanes, run_lanes
 from playground.records import Answer
 from playground.services import SHARED_WORKSPACE, Services
 
 
-class CommandError(PlaygroundError):
-    """A problem the user can fix; printed as one line, exit code 1."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block: main() prints it
-        raise UsageError(message)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="playground", description="Compare prompting, RAG and fine-tuning from the shell.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
+def add_command(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="answer one question through one or more lanes")
     ask.add_argument("question")
     ask.add_argument("--lanes", default=",".join(default_lanes()), help="comma-separated lanes")
@@ -60,21 +29,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_lane_flags(ask)
     ask.add_argument("--json", action="store_true", help="print the contract's JSON on stdout")
     ask.set_defaults(handler=cmd_ask)
-    cli_knowledge.add_commands(commands)
-    cli_training.add_command(commands)
-    cli_evaluation.add_command(commands)
-    cli_serving.add_command(commands)
-    return parser
-
-
-def parse_lanes(spec: str) -> list[str]:
-    """Known lane names from a comma-separated list, each once, in the given order."""
-    lanes = [lane.strip() for lane in spec.split(",") if lane.strip()]
-    if not lanes:
-        raise CommandError("no lanes given")
-    for lane in lanes:
-        get_lane(lane)
-    return list(dict.fromkeys(lanes))
 
 
 def cmd_ask(args: argparse.Namespace, services: Services) -> int:
@@ -121,27 +75,3 @@ def _format_answer(answer: Answer) -> str:
         f"  tokens: {answer.usage.prompt_tokens} prompt + {answer.usage.completion_tokens} completion"
         f" | cost: {cost} | ttft: {answer.ttft_s:.2f}s | latency: {answer.latency_s:.2f}s\n"
     )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging()
-    try:
-        args = build_parser().parse_args(argv)
-        services = Services.from_settings(Settings.from_env())
-        return args.handler(args, services)
-    except PlaygroundError as exc:
-        return _fail(exc.message, exc.exit_code)
-    except (EmptyQuestionError, UnknownLaneError, LaneError) as exc:  # until the lanes' own errors are PlaygroundErrors
-        return _fail(one_line(str(exc)), 1 if isinstance(exc, LaneError) else 2)
-    except KeyboardInterrupt:
-        print("playground: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # the last net: still one line, the traceback only in debug logs
-        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
-        print(f"playground: unexpected error: {type(exc).__name__}: {one_line(str(exc))}", file=sys.stderr)
-        return 1
-
-
-def _fail(message: str, exit_code: int) -> int:
-    print(f"playground: error: {message}", file=sys.stderr)
-    return exit_code

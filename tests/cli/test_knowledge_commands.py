@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from playground.cli_knowledge import InputError, add_commands, cmd_ingest, cmd_retrieve
+from playground.cli.knowledge import InputError, add_commands, cmd_ingest, cmd_retrieve
 from tests.fakes import ToyEmbedder
 
 

@@ -1,0 +1,60 @@
+"""The command line's entry point: the parser of every command, and main() that runs one.
+
+Errors end with exit code 1 or 2 and one clear line on stderr, never a traceback: every error a
+user can act on is a PlaygroundError, which carries its message and exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from playground.cli import ask, evaluate, knowledge, serve_model, train
+from playground.config import Settings
+from playground.errors import PlaygroundError, UsageError, one_line
+from playground.lanes import EmptyQuestionError, LaneError, UnknownLaneError
+from playground.logs import configure_logging
+from playground.services import Services
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block: main() prints it
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="playground", description="Compare prompting, RAG and fine-tuning from the shell.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    ask.add_command(commands)
+    knowledge.add_commands(commands)
+    train.add_command(commands)
+    evaluate.add_command(commands)
+    serve_model.add_command(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
+    try:
+        args = build_parser().parse_args(argv)
+        services = Services.from_settings(Settings.from_env())
+        return args.handler(args, services)
+    except PlaygroundError as exc:
+        return _fail(exc.message, exc.exit_code)
+    except (EmptyQuestionError, UnknownLaneError, LaneError) as exc:  # until the lanes' own errors are PlaygroundErrors
+        return _fail(one_line(str(exc)), 1 if isinstance(exc, LaneError) else 2)
+    except KeyboardInterrupt:
+        print("playground: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last net: still one line, the traceback only in debug logs
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        print(f"playground: unexpected error: {type(exc).__name__}: {one_line(str(exc))}", file=sys.stderr)
+        return 1
+
+
+def _fail(message: str, exit_code: int) -> int:
+    print(f"playground: error: {message}", file=sys.stderr)
+    return exit_code
