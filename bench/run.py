@@ -42,6 +42,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from playground.config import Settings  # noqa: E402
 from playground.evaluation.sets import EvalItem, load_eval_set, sample_items  # noqa: E402
 from playground.lanes import LaneJob, run_lane, run_lanes  # noqa: E402
+from playground.lanes.builtin.finetuned import adapter_model  # noqa: E402
 from playground.llamacpp.server import ServerConfig, _params  # noqa: E402
 from playground.llm import Completion, Gateway  # noqa: E402
 from playground.local_models import EMBEDDED_ALIAS, LocalEngines, embedded_gguf_file, ensure_embedded_model  # noqa: E402
@@ -49,7 +50,6 @@ from playground.model_ref import ModelRef  # noqa: E402
 from playground.records import Answer  # noqa: E402
 from playground.scenarios import Scenario  # noqa: E402
 from playground.services import SHARED_WORKSPACE, Services  # noqa: E402
-from playground.strategies import get_strategy  # noqa: E402
 
 LANE_MODEL = f"local/{EMBEDDED_ALIAS}"
 LONG_ANSWER = [{"role": "user", "content": "Write a long, detailed story about a dragon who learns to bake bread."}]
@@ -448,7 +448,7 @@ def lane_models(bench: Bench, scenario: Scenario, question: str, jobs: dict[str,
     context = shared_context(bench)
     models = [job.options.model for job in jobs.values()]
     if "finetuned" in jobs:
-        models.append(get_strategy("finetuned").prepare(question, scenario, jobs["finetuned"].options, context).model)
+        models.append(adapter_model(scenario, jobs["finetuned"].options, context))
     return [m for m in dict.fromkeys(models) if m]
 
 

@@ -60,6 +60,7 @@ class Completion:
     ttft_s: float
     latency_s: float
     cost_usd: float | None
+    cached: bool = False  # reused from the evaluation cache, not generated now
 
 
 def _litellm() -> Any:
@@ -180,16 +181,24 @@ class Gateway:
         return models
 
     def stream(
-        self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
     ) -> Iterator[str | Completion]:
-        """Yield text deltas as they arrive, then one Completion with usage, timings and cost."""
+        """Yield text deltas as they arrive, then one Completion with usage, timings and cost.
+
+        `params` go to the provider as they are (for example `response_format` with a JSON schema).
+        """
         ref = ModelRef.parse(model)
         litellm = self._client()
         started = time.perf_counter()
         first_token_at: float | None = None
         pieces: list[str] = []
         usage: Usage | None = None
-        request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature}
+        request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, **params}
         try:
             with self._send(ref, stream=True, stream_options={"include_usage": True}, **request) as response:
                 for chunk in response:
@@ -210,7 +219,12 @@ class Gateway:
         yield Completion(text, usage, ttft, finished - started, self.cost_usd(ref, usage))
 
     def complete(
-        self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
     ) -> Completion:
         """The whole answer in one response (not streamed), so TTFT equals latency.
 
@@ -221,7 +235,8 @@ class Gateway:
         litellm = self._client()
         started = time.perf_counter()
         try:
-            with self._send(ref, messages=messages, max_tokens=max_tokens, temperature=temperature) as response:
+            request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, **params}
+            with self._send(ref, **request) as response:
                 pass
         except Exception as exc:
             raise ModelError(_one_line(exc)) from exc

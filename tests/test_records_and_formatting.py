@@ -32,6 +32,7 @@ def test_to_dict_matches_the_command_line_contract() -> None:
         "latency_s": 2.0,
         "error": None,
         "passages": [{"source": "a.md", "text": "text", "score": 0.9}],
+        "steps": [],
     }
 
 

@@ -64,6 +64,12 @@ def _lane_column(lane: Lane, services: Services, models: list[str], scenario: Sc
     return LaneColumn(lane, column, model, controls, answer, metrics, passages, steps, messages)
 
 
+def _order_style(chosen: list[str]) -> str:
+    """CSS that lays the shown lanes' columns out in the order they were chosen."""
+    rules = "".join(f"#lane-{name} {{ order: {position}; }}" for position, name in enumerate(chosen))
+    return f"<style>{rules}</style>"
+
+
 def _render(columns: list[LaneColumn], chosen: list[str], answers: dict[str, Answer]) -> list[object]:
     values: list[object] = []
     for column in columns:
@@ -104,6 +110,7 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
             elem_id="compare-lanes",
         )
         ask = gr.Button("Ask every lane", variant="primary", scale=1, elem_id="compare-ask")
+    order_style = gr.HTML(_order_style(default_lanes()), elem_id="compare-lane-order")
     with gr.Row(equal_height=False):
         columns = [_lane_column(lane, services, models, first) for lane in lanes]
     summary = gr.Dataframe(summary_table([]), label="Side by side", interactive=False, elem_id="compare-summary")
@@ -142,9 +149,12 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
     question.submit(run, inputs, outputs, concurrency_limit=4)
     examples.change(lambda q: q or gr.update(), examples, question)
     shown.change(
-        lambda chosen: [gr.update(visible=c.lane.name in (chosen or [])) for c in columns],
+        lambda chosen: [
+            _order_style(chosen or []),
+            *(gr.update(visible=c.lane.name in (chosen or [])) for c in columns),
+        ],
         shown,
-        [c.column for c in columns],
+        [order_style, *(c.column for c in columns)],
     )
 
     lane_widgets = [w for column in columns for w in column.controls.values()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 
 import pandas as pd
 
@@ -12,6 +13,7 @@ from playground.records import Answer
 SUMMARY_COLUMNS = [
     "lane",
     "model",
+    "model calls",
     "prompt tokens",
     "completion tokens",
     "cost (USD)",
@@ -79,6 +81,27 @@ def passages_html(answer: Answer | None) -> str:
     return f'<div class="lane-passages"><div class="passages-title">Sources used</div>{items}</div>'
 
 
+def steps_html(answer: Answer | None) -> str:
+    """Every call the lane made: kind, name, tokens, time, and its input and output behind a fold."""
+    if answer is None or not answer.steps:
+        return ""
+    rows = []
+    for number, step in enumerate(answer.steps, start=1):
+        shown_input = (
+            step.input if isinstance(step.input, str) else json.dumps(step.input, ensure_ascii=False, indent=1)
+        )
+        figures = f"{step.usage.prompt_tokens} + {step.usage.completion_tokens} tokens · " if step.kind == "llm" else ""
+        status = f' <span class="step-error">⚠ {html.escape(step.error)}</span>' if step.error else ""
+        rows.append(
+            f'<details class="lane-step" data-kind="{step.kind}" data-name="{html.escape(step.name)}">'
+            f"<summary>{number}. <b>{html.escape(step.kind)}</b> {html.escape(step.name)} · {figures}"
+            f"{step.latency_s:.2f}s{' · cached' if step.cached else ''}{status}</summary>"
+            f'<div class="step-io"><div class="step-label">input</div><pre>{html.escape(shown_input)}</pre>'
+            f'<div class="step-label">output</div><pre>{html.escape(step.output)}</pre></div></details>'
+        )
+    return f'<div class="lane-steps">{"".join(rows)}</div>'
+
+
 def metrics_html(answer: Answer | None) -> str:
     """The metrics row of one lane as small labelled tiles (data-metric attributes for tests)."""
     if answer is None:
@@ -103,6 +126,7 @@ def summary_table(answers: list[Answer]) -> pd.DataFrame:
             {
                 "lane": a.lane,
                 "model": str(ModelRef.parse(a.model)),  # an adapter by name, never its folder
+                "model calls": sum(1 for s in a.steps if s.kind == "llm"),
                 "prompt tokens": a.usage.prompt_tokens if a.done and not a.error else None,
                 "completion tokens": a.usage.completion_tokens if a.done and not a.error else None,
                 "cost (USD)": format_cost(a.cost_usd) if a.done and not a.error else "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.strategies import lane_names
+from playground.lanes import all_lanes, default_lanes, lane_names
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,19 @@ def _lane_metrics(page, lane: str) -> dict[str, str]:
     }
 
 
+def _show_every_lane(page) -> None:
+    """Add each lane not shown by default through the lane picker."""
+    for lane in all_lanes():
+        if lane.name in default_lanes():
+            continue
+        page.locator("#compare-lanes input").click()
+        page.get_by_role("option", name=lane.title, exact=True).click()
+    for lane in lane_names():
+        page.locator(f"#lane-{lane}").wait_for(state="visible")
+
+
 def test_every_lane_answers_with_its_metrics(page) -> None:
+    _show_every_lane(page)
     page.locator("#compare-question textarea").fill("What is the capital of France?")
     page.locator("#compare-ask").click()
     # Done when every lane's latency tile holds a measured value.
@@ -36,6 +48,9 @@ def test_every_lane_answers_with_its_metrics(page) -> None:
         assert not bad, f"{lane} lane has unfilled metrics: {bad}"
         assert int(metrics["prompt tokens"]) > 0 and int(metrics["completion tokens"]) > 0
         assert lane in summary
+        assert page.locator(f"#{lane}-steps details.lane-step").count() >= 1, f"{lane} lane lists no steps"
+    # A chain makes more than one model call, and the summary counts them.
+    assert page.locator("#chain-steps details.lane-step[data-kind='llm']").count() >= 2
     # RAG shows what it retrieved, and how long retrieval took apart from generation.
     assert page.locator("#rag-passages details.passage").count() >= 1
     assert {"retrieval", "embedding"} <= set(_lane_metrics(page, "rag"))
@@ -44,5 +59,5 @@ def test_every_lane_answers_with_its_metrics(page) -> None:
 def test_empty_question_gets_one_clear_message(page) -> None:
     page.locator("#compare-ask").click()
     page.get_by_text("the question is empty").first.wait_for(timeout=30_000)
-    for lane in lane_names():
+    for lane in default_lanes():
         assert not page.locator(f"#{lane}-answer").inner_text().strip()

@@ -9,13 +9,11 @@ from playground.evaluation.cache import AnswerCache
 from playground.evaluation.judge import Judge, parse_scores
 from playground.evaluation.runner import run_evaluation
 from playground.evaluation.sets import EvalItem
-from playground.lanes import LaneJob
-from playground.strategies import LaneOptions
-from tests.fakes import FakeGateway
+from tests.fakes import FakeGateway, lane_job
 
 ITEMS = [EvalItem(n, f"What is {n} + {n}?", str(2 * n), "number") for n in range(1, 9)]
-PROMPTING = LaneJob("prompting", LaneOptions(model="local/x", shots="zero-shot"))
-ZERO = LaneJob("rag", LaneOptions(model="local/x"))
+PROMPTING = lane_job("prompting", "local/x", shots="zero-shot")
+ZERO = lane_job("rag", "local/x")
 
 
 def _double(messages: list[dict[str, str]]) -> str:
@@ -51,7 +49,7 @@ def test_reruns_come_from_the_cache_marked_cached(scenario, tmp_path: Path) -> N
     assert all(r.cached for r in again.rows) and not any(r.cached for r in first.rows)
     assert [r.answer.text for r in again.rows] == [r.answer.text for r in first.rows]
     assert again.rows[0].answer.usage == first.rows[0].answer.usage
-    other = LaneJob("prompting", LaneOptions(model="local/x", shots="zero-shot", system_prompt="Be brief."))
+    other = lane_job("prompting", "local/x", shots="zero-shot", system_prompt="Be brief.")
     changed = run_evaluation(gateway, scenario, ITEMS[:1], [other], cache=cache)
     assert not changed.rows[0].cached  # another system prompt is another question to the model
 

@@ -20,10 +20,10 @@ from playground.evaluation.scoring import (
 from playground.evaluation.sets import EvalItem
 from playground.lanes import LaneJob
 from playground.records import Answer, Passage, Usage
-from playground.strategies import LaneOptions
+from tests.fakes import lane_job
 
-PROMPTING = LaneJob("prompting", LaneOptions(model="local/x"))
-RAG = LaneJob("rag", LaneOptions(model="local/x", k=2))
+PROMPTING = lane_job("prompting", "local/x")
+RAG = lane_job("rag", "local/x", k=2)
 PRICES = [EvalItem(1, "q1", "$100.00", "number"), EvalItem(2, "q2", "100", "number"), EvalItem(3, "q3", "50", "number")]
 
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from playground.lanes import LaneJob, run_lane
-from playground.strategies import LaneContext, LaneOptions, StrategyError, get_strategy
+from playground.lanes import LaneContext
 from playground.training.forgetting import load_probe, run_probe
 from playground.training.registry import AdapterError, AdapterRegistry, check_adapter_name
-from tests.fakes import FakeGateway
+from tests.fakes import FakeGateway, final_answer
 
 
 def _adapter(folder: Path, name: str, base: str = "smollm2-135m-instruct") -> Path:
@@ -43,31 +42,25 @@ def test_registry_lists_shipped_then_own_and_skips_junk(tmp_path: Path) -> None:
         registry.get("nope")
 
 
-def test_finetuned_lane_routes_to_base_plus_adapter(tmp_path: Path, scenario) -> None:
+def test_finetuned_lane_routes_to_base_plus_adapter_shown_by_name(tmp_path: Path, scenario) -> None:
     path = _adapter(tmp_path, "tone")
     context = LaneContext(adapters=AdapterRegistry([(tmp_path, True)]))
-    prepared = get_strategy("finetuned").prepare("Hi?", scenario, LaneOptions(model="ignored", adapter="tone"), context)
-    assert prepared.model == f"local/smollm2-135m-instruct::{path.resolve()}"
-    assert prepared.messages == [
+    gateway = FakeGateway(reply="Styled.")
+    final = final_answer("finetuned", "Hi?", scenario, context, gateway, model="ignored", adapter="tone")
+    assert final.error is None and final.text == "Styled."
+    assert final.model == "local/smollm2-135m-instruct::tone", "the adapter by name, never its folder"
+    assert final.messages == [
         {"role": "system", "content": scenario.system_prompt},
         {"role": "user", "content": "Hi?"},
     ]
-    final = list(
-        run_lane(
-            FakeGateway(reply="Styled."),
-            "Hi?",
-            scenario,
-            LaneJob("finetuned", LaneOptions(model="x", adapter="tone")),
-            context,
-        )
-    )[-1]
-    assert final.error is None and final.model == prepared.model
+    assert gateway.calls[0]["model"] == "local/smollm2-135m-instruct::tone"
+    assert str(path.resolve()) not in json.dumps(final.to_dict())
 
 
 def test_finetuned_lane_without_adapters_says_what_to_do(tmp_path: Path, scenario) -> None:
     context = LaneContext(adapters=AdapterRegistry([(tmp_path, True)]))
-    with pytest.raises(StrategyError, match="no adapter yet: train one"):
-        get_strategy("finetuned").prepare("Hi?", scenario, LaneOptions(model="m"), context)
+    final = final_answer("finetuned", "Hi?", scenario, context)
+    assert "no adapter yet: train one" in final.error
 
 
 def test_forgetting_probe_scores_replies() -> None:
