@@ -14,10 +14,10 @@ from typing import NoReturn
 
 from playground.cli import ask, evaluate, knowledge, serve_model, train
 from playground.config import Settings
-from playground.errors import PlaygroundError, UsageError, one_line
-from playground.lanes import EmptyQuestionError, LaneError, UnknownLaneError
+from playground.errors import PlaygroundError, UsageError
 from playground.logs import configure_logging
 from playground.services import Services
+from playground.text_utils import one_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,8 +44,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args, services)
     except PlaygroundError as exc:
         return _fail(exc.message, exc.exit_code)
-    except (EmptyQuestionError, UnknownLaneError, LaneError) as exc:  # until the lanes' own errors are PlaygroundErrors
-        return _fail(one_line(str(exc)), 1 if isinstance(exc, LaneError) else 2)
     except KeyboardInterrupt:
         print("playground: interrupted", file=sys.stderr)
         return 130
