@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from playground.errors import UsageError
 from playground.llamacpp.served import ServedModel, ServedModels, Target
@@ -61,6 +61,32 @@ class Completion:
     latency_s: float
     cost_usd: float | None
     cached: bool = False  # reused from the evaluation cache, not generated now
+
+
+class ChatGateway(Protocol):
+    """What lanes, the judge and the forgetting probe need from a gateway (Gateway, or a fake in tests)."""
+
+    def stream(
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
+    ) -> Iterator[str | Completion]: ...
+
+    def complete(
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
+    ) -> Completion: ...
+
+    def check_fits(self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int) -> int: ...
+
+    def runs_one_at_a_time(self, model: str | ModelRef) -> bool: ...
 
 
 def _litellm() -> Any:

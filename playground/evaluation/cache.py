@@ -12,10 +12,13 @@ import hashlib
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from playground.llm import ChatGateway, Completion
 from playground.model_ref import ModelRef
+from playground.records import Usage
 
 
 def cache_key(model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int, temperature: float) -> str:
@@ -58,3 +61,78 @@ class AnswerCache:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def to_record(completion: Completion) -> dict[str, Any]:
+    """What the cache keeps of a completion (the one place a record is built)."""
+    usage = [completion.usage.prompt_tokens, completion.usage.completion_tokens]
+    return {
+        "text": completion.text,
+        "usage": usage,
+        "cost_usd": completion.cost_usd,
+        "ttft_s": completion.ttft_s,
+        "latency_s": completion.latency_s,
+    }
+
+
+def from_record(record: dict[str, Any]) -> Completion:
+    """A cached completion, marked cached (records from before timings were kept read as 0 s)."""
+    ttft, latency = record.get("ttft_s") or 0.0, record.get("latency_s") or 0.0
+    return Completion(record["text"], Usage(*record["usage"]), ttft, latency, record["cost_usd"], cached=True)
+
+
+class CachingGateway:
+    """The gateway as an evaluation uses it: whole answers (a batch is not streamed), cached per call.
+
+    Every model call a lane makes is keyed by exactly what the model was sent, so a multi-call lane
+    (a chain, tools) reuses each of its calls on a rerun, and a changed step misses only from there.
+    """
+
+    def __init__(self, gateway: ChatGateway, cache: AnswerCache | None) -> None:
+        self.gateway = gateway
+        self.cache = cache
+
+    def complete(
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
+    ) -> Completion:
+        key = None
+        if self.cache is not None:
+            sent = messages + (
+                [{"role": "parameters", "content": json.dumps(params, sort_keys=True)}] if params else []
+            )
+            key = cache_key(model, sent, max_tokens, temperature)
+            record = self.cache.get(key)
+            if record is not None:
+                return Completion(
+                    record["text"],
+                    Usage(*record["usage"]),
+                    record["ttft_s"],
+                    record["latency_s"],
+                    record["cost_usd"],
+                    True,
+                )
+        completion = self.gateway.complete(model, messages, max_tokens, temperature, **params)
+        if self.cache is not None and key is not None:
+            self.cache.put(key, to_record(completion))
+        return completion
+
+    def stream(
+        self,
+        model: str | ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        **params: Any,
+    ) -> Iterator[str | Completion]:
+        yield self.complete(model, messages, max_tokens, temperature, **params)
+
+    def check_fits(self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int) -> int:
+        return self.gateway.check_fits(model, messages, max_tokens)
+
+    def runs_one_at_a_time(self, model: str | ModelRef) -> bool:
+        return self.gateway.runs_one_at_a_time(model)

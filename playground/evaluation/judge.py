@@ -10,9 +10,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from playground.evaluation.cache import AnswerCache, cache_key
-from playground.lanes import ChatGateway
-from playground.llm import ModelError
+from playground.evaluation.cache import AnswerCache, CachingGateway
+from playground.llm import ChatGateway, ModelError
 from playground.prompts import load_prompt
 from playground.records import Usage
 
@@ -54,27 +53,16 @@ class Judge:
     """Grades answers with one model through the gateway (cached like lane answers)."""
 
     def __init__(self, gateway: ChatGateway, model: str, cache: AnswerCache | None = None) -> None:
-        self.gateway = gateway
+        self.gateway = CachingGateway(gateway, cache)
         self.model = model
-        self.cache = cache
 
     def grade(self, question: str, reference: str, answer: str) -> JudgeScores:
         prompt = load_prompt("judge").format(question=question, reference=reference, answer=answer)
         messages = [{"role": "user", "content": prompt}]
-        key = cache_key(self.model, messages, 64, 0.0)
-        record = self.cache.get(key) if self.cache is not None else None
-        if record is None:
-            try:
-                completion = self.gateway.complete(self.model, messages, max_tokens=64, temperature=0.0)
-            except ModelError as exc:
-                return JudgeScores(dict.fromkeys(CRITERIA), Usage(), None, error=str(exc))
-            record = {
-                "text": completion.text,
-                "usage": [completion.usage.prompt_tokens, completion.usage.completion_tokens],
-                "cost_usd": completion.cost_usd,
-            }
-            if self.cache is not None:
-                self.cache.put(key, record)
-        scores = parse_scores(record["text"])
+        try:
+            completion = self.gateway.complete(self.model, messages, max_tokens=64, temperature=0.0)
+        except ModelError as exc:
+            return JudgeScores(dict.fromkeys(CRITERIA), Usage(), None, error=str(exc))
+        scores = parse_scores(completion.text)
         error = None if any(v is not None for v in scores.values()) else "the judge's reply held no scores"
-        return JudgeScores(scores, Usage(*record["usage"]), record["cost_usd"], error)
+        return JudgeScores(scores, completion.usage, completion.cost_usd, error)

@@ -8,21 +8,18 @@ the model was sent and reused (marked cached) on a rerun; a run can be cancelled
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
 
-from playground.evaluation.cache import AnswerCache, cache_key
+from playground.evaluation.cache import AnswerCache, CachingGateway
 from playground.evaluation.judge import Judge, JudgeScores
 from playground.evaluation.sets import EvalItem
-from playground.lanes import ChatGateway, LaneContext, LaneJob, run_lane
-from playground.llm import Completion
-from playground.model_ref import ModelRef
-from playground.records import Answer, Passage, Usage
+from playground.lanes import LaneContext, LaneJob, run_lane
+from playground.llm import ChatGateway
+from playground.records import Answer, Passage
 from playground.scenarios import Scenario
 
 Progress = Callable[[int, int, str], None]
@@ -53,72 +50,6 @@ class EvalRun:
     judge_model: str | None = None
     seconds: float = 0.0
     cancelled: bool = False
-
-
-class CachingGateway:
-    """The gateway as an evaluation uses it: whole answers (a batch is not streamed), cached per call.
-
-    Every model call a lane makes is keyed by exactly what the model was sent, so a multi-call lane
-    (a chain, tools) reuses each of its calls on a rerun, and a changed step misses only from there.
-    """
-
-    def __init__(self, gateway: ChatGateway, cache: AnswerCache | None) -> None:
-        self.gateway = gateway
-        self.cache = cache
-
-    def complete(
-        self,
-        model: str | ModelRef,
-        messages: list[dict[str, str]],
-        max_tokens: int = 256,
-        temperature: float = 0.0,
-        **params: Any,
-    ) -> Completion:
-        key = None
-        if self.cache is not None:
-            sent = messages + (
-                [{"role": "parameters", "content": json.dumps(params, sort_keys=True)}] if params else []
-            )
-            key = cache_key(model, sent, max_tokens, temperature)
-            record = self.cache.get(key)
-            if record is not None:
-                return Completion(
-                    record["text"],
-                    Usage(*record["usage"]),
-                    record["ttft_s"],
-                    record["latency_s"],
-                    record["cost_usd"],
-                    True,
-                )
-        completion = self.gateway.complete(model, messages, max_tokens, temperature, **params)
-        if self.cache is not None and key is not None:
-            self.cache.put(
-                key,
-                {
-                    "text": completion.text,
-                    "usage": [completion.usage.prompt_tokens, completion.usage.completion_tokens],
-                    "cost_usd": completion.cost_usd,
-                    "ttft_s": completion.ttft_s,
-                    "latency_s": completion.latency_s,
-                },
-            )
-        return completion
-
-    def stream(
-        self,
-        model: str | ModelRef,
-        messages: list[dict[str, str]],
-        max_tokens: int = 256,
-        temperature: float = 0.0,
-        **params: Any,
-    ) -> Iterator[str | Completion]:
-        yield self.complete(model, messages, max_tokens, temperature, **params)
-
-    def check_fits(self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int) -> int:
-        return self.gateway.check_fits(model, messages, max_tokens)
-
-    def runs_one_at_a_time(self, model: str | ModelRef) -> bool:
-        return self.gateway.runs_one_at_a_time(model)
 
 
 def answer_item(

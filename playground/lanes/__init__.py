@@ -5,7 +5,6 @@
 """
 
 from playground.lanes.base import (
-    ChatGateway,
     Control,
     Lane,
     LaneContext,
@@ -23,6 +22,7 @@ from playground.lanes.registry import (
     unregister,
 )
 from playground.lanes.running import EmptyQuestionError, LaneJob, check_question, describe_error, run_lane, run_lanes
+from playground.llm import ChatGateway
 
 __all__ = [
     "ChatGateway",

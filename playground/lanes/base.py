@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from playground.errors import PlaygroundError
-from playground.llm import Completion
+from playground.llm import ChatGateway, Completion
 from playground.records import Answer, Step, Usage
 from playground.scenarios import Scenario
 
@@ -32,32 +32,6 @@ class LaneOptionError(LaneError):
     """A lane setting is outside its choices or limits: a usage error (exit code 2)."""
 
     exit_code = 2
-
-
-class ChatGateway(Protocol):
-    """What a lane needs from the model gateway (llm.Gateway, or a fake in tests)."""
-
-    def stream(
-        self,
-        model: str | ModelRef,
-        messages: list[dict[str, str]],
-        max_tokens: int = 256,
-        temperature: float = 0.0,
-        **params: Any,
-    ) -> Iterator[str | Completion]: ...
-
-    def complete(
-        self,
-        model: str | ModelRef,
-        messages: list[dict[str, str]],
-        max_tokens: int = 256,
-        temperature: float = 0.0,
-        **params: Any,
-    ) -> Completion: ...
-
-    def check_fits(self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int) -> int: ...
-
-    def runs_one_at_a_time(self, model: str | ModelRef) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from playground.lanes import ChatGateway
-from playground.llm import Completion
+from playground.llm import ChatGateway, Completion
+from playground.model_ref import ModelRef
 
 PROBE_FILE = Path(__file__).with_name("probe.jsonl")
 
@@ -24,7 +24,7 @@ class ProbeItem:
 
 @dataclass(frozen=True)
 class ProbeResult:
-    model: str
+    model: str  # as shown: an adapter by name
     score: float
     correct: int
     total: int
@@ -40,7 +40,7 @@ def load_probe(path: Path = PROBE_FILE) -> list[ProbeItem]:
     return items
 
 
-def run_probe(gateway: ChatGateway, model: str, items: list[ProbeItem], max_tokens: int = 24) -> ProbeResult:
+def run_probe(gateway: ChatGateway, model: str | ModelRef, items: list[ProbeItem], max_tokens: int = 24) -> ProbeResult:
     """Ask every probe question (greedy, no system prompt) and score the replies."""
     replies, correct = [], 0
     for item in items:
@@ -51,4 +51,4 @@ def run_probe(gateway: ChatGateway, model: str, items: list[ProbeItem], max_toke
         )
         replies.append(completion.text)
         correct += any(answer in completion.text.lower() for answer in item.answers)
-    return ProbeResult(model, correct / len(items) if items else 0.0, correct, len(items), tuple(replies))
+    return ProbeResult(str(model), correct / len(items) if items else 0.0, correct, len(items), tuple(replies))

@@ -11,6 +11,7 @@ import pandas as pd
 
 from playground.errors import PlaygroundError
 from playground.local_models import EMBEDDED_ALIAS
+from playground.model_ref import ModelRef
 from playground.services import Services
 from playground.training.data import CsvMapping, load_training_file, preview
 from playground.training.forgetting import load_probe, run_probe
@@ -232,13 +233,10 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
     def forgetting(request: gr.Request, adapter_name: str | None) -> pd.DataFrame:
         try:
             adapter = services.adapters(session_workspace(services, request)).get(adapter_name or "")
-            base = f"local/{adapter.base_model}"
+            tuned = ModelRef.for_adapter(adapter)
             items = load_probe()
             rows = []
-            for label, model in [
-                ("base model", base),
-                (f"adapter {adapter.name}", f"{base}::{adapter.path.resolve()}"),
-            ]:
+            for label, model in [("base model", tuned.base), (f"adapter {adapter.name}", tuned)]:
                 result = run_probe(services.gateway, model, items)
                 rows.append(
                     {"model": label, "score": round(result.score, 3), "correct": f"{result.correct}/{result.total}"}

@@ -18,7 +18,6 @@ import yaml
 
 from playground.lanes.base import (
     SYSTEM_PROMPT,
-    ChatGateway,
     Control,
     Lane,
     LaneContext,
@@ -30,6 +29,7 @@ from playground.lanes.base import (
 )
 from playground.lanes.builtin.rag import retrieve
 from playground.lanes.registry import register
+from playground.llm import ChatGateway
 from playground.records import Answer
 from playground.scenarios import Scenario
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from playground.lanes.base import (
     SYSTEM_PROMPT,
-    ChatGateway,
     Control,
     Lane,
     LaneContext,
@@ -18,6 +17,7 @@ from playground.lanes.base import (
     system_prompt,
 )
 from playground.lanes.registry import register
+from playground.llm import ChatGateway
 from playground.model_ref import ModelRef
 from playground.records import Answer
 from playground.scenarios import Scenario

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from playground.knowledge.parsing import Document
 from playground.lanes.base import (
     SYSTEM_PROMPT,
-    ChatGateway,
     Control,
     Lane,
     LaneContext,
@@ -23,6 +22,7 @@ from playground.lanes.base import (
     system_prompt,
 )
 from playground.lanes.registry import register
+from playground.llm import ChatGateway
 from playground.prompts import load_prompt
 from playground.records import Answer
 from playground.scenarios import Scenario

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from playground.knowledge.store import SEARCH_MODES
 from playground.lanes.base import (
     SYSTEM_PROMPT,
-    ChatGateway,
     Control,
     Lane,
     LaneContext,
@@ -19,6 +18,7 @@ from playground.lanes.base import (
     system_prompt,
 )
 from playground.lanes.registry import register
+from playground.llm import ChatGateway
 from playground.prompts import load_prompt
 from playground.records import Answer, Passage, Step
 from playground.scenarios import Scenario

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from playground.lanes.base import SYSTEM_PROMPT, ChatGateway, Lane, LaneContext, LaneOptions, Recorder
+from playground.lanes.base import SYSTEM_PROMPT, Lane, LaneContext, LaneOptions, Recorder
 from playground.lanes.builtin.finetuned import ADAPTER, adapter_model
 from playground.lanes.builtin.rag import RETRIEVAL_CONTROLS, rag_messages, retrieve
 from playground.lanes.registry import register
+from playground.llm import ChatGateway
 from playground.records import Answer
 from playground.scenarios import Scenario
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from playground.lanes.base import (
     SYSTEM_PROMPT,
-    ChatGateway,
     Control,
     Lane,
     LaneContext,
@@ -29,6 +28,7 @@ from playground.lanes.base import (
 )
 from playground.lanes.registry import register
 from playground.lanes.tools import Tool, tools_for
+from playground.llm import ChatGateway
 from playground.prompts import load_prompt
 from playground.records import Answer, Step
 from playground.scenarios import Scenario
