@@ -11,39 +11,44 @@ with noise uniform in [0.95, 1.05], then rounded like a shop would (to the dolla
 $5 below $1,000, to $10 above) and shown as .99 most of the time or .00 otherwise. Products priced
 outside $10-$3,000 are drawn again.
 
-The output is deterministic (``random.Random(20261127)``) and written next to this file:
+The data lives in files next to this one, so a category or a sentence shape is edited as data:
+``generator/categories.yaml`` (categories, brands, features, price effects) and
+``generator/texts.yaml`` (system prompt, scenario description, sentence shapes). This module is the
+logic; the helpers both generators share are in ``sample_data/generator_common.py``.
+
+The output is deterministic (``random.Random(20261127)``) and written next to this file, or into
+``--out DIR``:
 
 - ``train.jsonl``: 2,000 chat-format training items (system, user = description, assistant = price)
 - ``eval.jsonl``: 250 held-out items (other products) in the playground's evaluation format
 - ``kb/price-list.csv``: the first 600 training products with their prices, the RAG lane's
   knowledge base (so RAG shows the model the prices of similar products)
 - ``scenario.yaml``: the scenario pack, with few-shot examples from train and example questions
-  from eval
+  from eval. The shipped one also has a hand-written ``chain`` and ``tools`` after the generated part,
+  which writing into the scenario folder drops: restore them (``git diff``) after regenerating there.
 
-Run: ``python sample_data/product-pricing/generate.py`` (standard library only).
+Run: ``python sample_data/product-pricing/generate.py [--out DIR]`` (standard library and PyYAML).
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import random
 import statistics
+import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-SEED = 20261127
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # generator_common.py: a script has no package
+from generator_common import SEED, chat_item, eval_item, load_yaml, output_dir, write_jsonl, yaml_block
+
 HERE = Path(__file__).resolve().parent
+DATA = HERE / "generator"
 N_TRAIN = 2000
 N_EVAL = 250
 N_PRICE_LIST = 600  # enough neighbours per category, small enough to index in about half a minute on CPU
 MIN_PRICE, MAX_PRICE = 10.0, 3000.0
-QUESTION_SUFFIX = "\nWhat is the price?"
-SYSTEM_PROMPT = (
-    "You estimate the retail price in US dollars of a product from its description. "
-    "Answer with the price only, like $49.99."
-)
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,6 @@ class Category:
     kinds: Group  # required; its phrase is the product noun ("over-ear headphones")
     groups: tuple[Group, ...]
     uses: tuple[str, ...]
-    openers: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -97,621 +101,52 @@ class Product:
     price: float
 
 
-def opt(*phrases: str, mult: float = 1.0, add: float = 0.0, tag: str = "", excludes: tuple[str, ...] = ()) -> Option:
-    return Option(tuple(phrases), mult, add, tag, frozenset(excludes))
-
-
-def warranty(*choices: tuple[int, float]) -> Group:
-    """An optional warranty group: (years, multiplier) pairs, phrased several ways."""
-    options = tuple(
-        opt(
-            f"a {years}-year warranty",
-            f"{years} years of warranty coverage",
-            f"an extended {years}-year warranty",
-            mult=mult,
-        )
-        if years > 1
-        else opt("a 1-year warranty", "one year of warranty coverage", mult=mult)
-        for years, mult in choices
+def option(data: dict) -> Option:
+    return Option(
+        tuple(data["phrases"]),
+        data.get("mult", 1.0),
+        data.get("add", 0.0),
+        data.get("tag", ""),
+        frozenset(data.get("excludes", ())),
     )
-    return Group("warranty", options, p=0.45)
 
 
-CATEGORIES: tuple[Category, ...] = (
-    Category(
-        name="headphones",
-        base=70.0,
-        plural=True,
-        brands=(
-            Brand("Sonavik", "budget", 0.6),
-            Brand("Auralis", "mid", 1.0),
-            Brand("Bellwave", "mid", 1.15),
-            Brand("Quietmark", "premium", 1.8),
-        ),
-        model_stems=("Echo", "Pulse", "Drift", "Halo", "Tempo", "Vela", "Lumen", "Orbit"),
-        model_formats=("{stem} {n}00", "{stem} X{n}", "{stem} {n}0 Pro", "{stem}{n}"),
-        kinds=Group(
-            "form",
-            (
-                opt("over-ear wireless headphones", "wireless over-ear headphones", mult=1.25),
-                opt("on-ear wireless headphones", "wireless on-ear headphones", mult=1.0),
-                opt("true wireless earbuds", "wireless earbuds", mult=0.9),
-                opt("wired studio headphones", "wired over-ear monitoring headphones", mult=0.75, tag="wired"),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group(
-                "anc",
-                (
-                    opt("active noise cancelling", "adaptive noise cancellation", mult=1.6, excludes=("wired",)),
-                    opt("passive noise isolation", mult=1.0),
-                ),
-                p=0.7,
-            ),
-            Group(
-                "battery",
-                (
-                    opt("up to 20 hours of battery life", "20-hour battery life", add=0, excludes=("wired",)),
-                    opt("up to 30 hours of battery life", "30-hour battery life", add=12, excludes=("wired",)),
-                    opt("up to 45 hours of battery life", "45-hour battery life", add=25, excludes=("wired",)),
-                    opt("up to 60 hours of battery life", "a 60-hour battery", add=40, excludes=("wired",)),
-                ),
-                p=0.7,
-            ),
-            Group("multipoint", (opt("multipoint Bluetooth 5.3", "multipoint pairing", add=12, excludes=("wired",)),)),
-            Group(
-                "spatial", (opt("spatial audio with head tracking", "head-tracked spatial audio", mult=1.15),), p=0.3
-            ),
-            Group("ip", (opt("IPX4 sweat resistance", "an IPX4 water-resistance rating", add=8),), p=0.35),
-            Group(
-                "driver",
-                (
-                    opt("40 mm dynamic drivers", add=0),
-                    opt("50 mm beryllium-coated drivers", "large 50 mm beryllium drivers", mult=1.3),
-                    opt("planar magnetic drivers", mult=1.7),
-                ),
-                p=0.4,
-            ),
-            warranty((1, 1.0), (2, 1.08), (3, 1.15)),
-        ),
-        uses=("daily commuting", "long flights", "open-plan offices", "gym sessions", "late-night gaming"),
-    ),
-    Category(
-        name="laptops",
-        base=420.0,
-        plural=False,
-        brands=(
-            Brand("Korvex", "budget", 0.75),
-            Brand("Lumenbook", "mid", 1.0),
-            Brand("Nimbra", "mid", 1.1),
-            Brand("Ardent", "premium", 1.45),
-        ),
-        model_stems=("Air", "Studio", "Flex", "Core", "Edge", "Slate", "Vector", "Nova"),
-        model_formats=("{stem} {n}", "{stem} {n}4", "{stem} S{n}", "{stem} {n} Plus"),
-        kinds=Group(
-            "size",
-            (
-                opt("13.3-inch laptop", "13.3-inch ultrabook", mult=1.0),
-                opt("14-inch laptop", "14-inch notebook", mult=1.05),
-                opt("15.6-inch laptop", "15.6-inch notebook", mult=1.08),
-                opt("16-inch laptop", "16-inch performance laptop", mult=1.15),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group(
-                "ram",
-                (
-                    opt("8 GB RAM", "8 GB of memory", mult=1.0),
-                    opt("16 GB RAM", "16 GB of memory", mult=1.2),
-                    opt("32 GB RAM", "32 GB of memory", mult=1.5),
-                    opt("64 GB RAM", "64 GB of memory", mult=1.85),
-                ),
-                required=True,
-            ),
-            Group(
-                "ssd",
-                (
-                    opt("a 256 GB SSD", "256 GB of SSD storage", add=0),
-                    opt("a 512 GB SSD", "512 GB of SSD storage", add=60),
-                    opt("a 1 TB SSD", "1 TB of SSD storage", add=140),
-                    opt("a 2 TB SSD", "2 TB of SSD storage", add=300),
-                ),
-                required=True,
-            ),
-            Group(
-                "gpu",
-                (
-                    opt("dedicated graphics with 8 GB VRAM", "a discrete GPU with 8 GB of video memory", mult=1.45),
-                    opt("dedicated graphics with 4 GB VRAM", "an entry-level discrete GPU", mult=1.2),
-                ),
-                p=0.35,
-            ),
-            Group("oled", (opt("an OLED display", "a vivid OLED screen", mult=1.15),), p=0.3),
-            Group("touch", (opt("a touchscreen", "a touch-enabled display", add=70),), p=0.3),
-            Group("weight", (opt("a magnesium chassis under 1.2 kg", "an ultralight 1.1 kg body", mult=1.12),), p=0.25),
-            warranty((1, 1.0), (2, 1.05), (3, 1.1)),
-        ),
-        uses=("students", "remote work", "photo editing", "business travel", "software development"),
-    ),
-    Category(
-        name="office chairs",
-        base=170.0,
-        plural=False,
-        brands=(
-            Brand("Sitwell", "budget", 0.6),
-            Brand("Deskline", "budget", 0.75),
-            Brand("Posturo", "mid", 1.0),
-            Brand("Ergonord", "premium", 2.2),
-        ),
-        model_stems=("Task", "Balance", "Align", "Contour", "Mesa", "Atlas", "Fjord"),
-        model_formats=("{stem} {n}", "{stem} {n}00", "{stem} C{n}", "{stem} Pro {n}"),
-        kinds=Group(
-            "material",
-            (
-                opt("mesh-back office chair", "breathable mesh office chair", mult=1.0),
-                opt("bonded-leather office chair", "executive chair in bonded leather", mult=1.1),
-                opt("full-grain leather office chair", "executive chair in full-grain leather", mult=1.5),
-                opt("fabric task chair", "upholstered fabric task chair", mult=0.9),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group("lumbar", (opt("adjustable lumbar support", "height-adjustable lumbar support", add=25),), p=0.6),
-            Group(
-                "arms",
-                (
-                    opt("fixed armrests", mult=0.9),
-                    opt("2D armrests", "height-adjustable armrests", mult=1.0),
-                    opt("4D armrests", "fully adjustable 4D armrests", mult=1.15),
-                ),
-                p=0.7,
-            ),
-            Group("headrest", (opt("a padded headrest", "an adjustable headrest", add=30),), p=0.45),
-            Group("tilt", (opt("a synchro-tilt mechanism", "synchronized seat-and-back tilt", mult=1.2),), p=0.45),
-            Group(
-                "capacity",
-                (
-                    opt("a 120 kg weight capacity", "support for users up to 120 kg", add=0),
-                    opt("a 150 kg weight capacity", "support for users up to 150 kg", add=20),
-                    opt("a heavy-duty 180 kg weight capacity", "a reinforced base rated to 180 kg", add=60),
-                ),
-                p=0.45,
-            ),
-            warranty((2, 1.0), (5, 1.1), (12, 1.25)),
-        ),
-        uses=("home offices", "long workdays", "gaming setups", "shared desks", "reception areas"),
-    ),
-    Category(
-        name="coffee machines",
-        base=130.0,
-        plural=False,
-        brands=(
-            Brand("Brewtonic", "budget", 0.65),
-            Brand("Caffora", "mid", 1.0),
-            Brand("Morning Forge", "mid", 1.2),
-            Brand("Vellutti", "premium", 2.0),
-        ),
-        model_stems=("Barista", "Crema", "Ristretto", "Daybreak", "Aroma", "Lungo"),
-        model_formats=("{stem} {n}", "{stem} {n}0", "{stem} S{n}", "{stem} Touch {n}"),
-        kinds=Group(
-            "type",
-            (
-                opt("programmable drip coffee maker", "12-cup drip coffee maker", mult=0.45, tag="drip"),
-                opt("single-serve pod machine", "capsule coffee machine", mult=0.7, tag="pod"),
-                opt("manual espresso machine", "semi-automatic espresso machine", mult=1.6, tag="espresso"),
-                opt("bean-to-cup espresso machine", "fully automatic bean-to-cup machine", mult=3.2, tag="auto"),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group(
-                "grinder",
-                (
-                    opt(
-                        "a built-in conical burr grinder",
-                        "an integrated burr grinder",
-                        add=90,
-                        excludes=("pod", "auto"),
-                    ),
-                ),
-                p=0.35,
-            ),
-            Group(
-                "milk",
-                (
-                    opt("a steam wand for milk frothing", "a manual steam wand", add=40, excludes=("drip",)),
-                    opt("an automatic milk system", "one-touch automatic milk frothing", mult=1.3, excludes=("drip",)),
-                ),
-                p=0.5,
-            ),
-            Group(
-                "tank",
-                (
-                    opt("a 1.2 L water tank", "a 1.2-liter reservoir", add=0),
-                    opt("a 1.8 L water tank", "a 1.8-liter reservoir", add=10),
-                    opt("a 2.5 L water tank", "a large 2.5-liter reservoir", add=25),
-                ),
-                p=0.5,
-            ),
-            Group(
-                "power",
-                (
-                    opt("a 1000 W heater", "1000 watts of power", mult=1.0),
-                    opt("a 1450 W thermoblock", "1450 watts of power", mult=1.06),
-                    opt("a 1700 W dual boiler", "a 1700-watt dual-boiler system", mult=1.25, excludes=("drip", "pod")),
-                ),
-                p=0.5,
-            ),
-            Group("timer", (opt("a programmable auto-start timer", "a 24-hour brew timer", add=15),), p=0.35),
-            Group("carafe", (opt("a thermal stainless-steel carafe", add=20, excludes=("pod", "espresso", "auto")),)),
-            warranty((1, 1.0), (2, 1.05), (3, 1.1)),
-        ),
-        uses=("busy mornings", "small offices", "home baristas", "compact kitchens", "weekend brunches"),
-    ),
-    Category(
-        name="running shoes",
-        base=95.0,
-        plural=True,
-        brands=(
-            Brand("Stridelo", "budget", 0.7),
-            Brand("Pacefield", "mid", 1.0),
-            Brand("Trailnook", "mid", 1.05),
-            Brand("Vektor Run", "premium", 1.45),
-        ),
-        model_stems=("Glide", "Tempo", "Surge", "Ridge", "Volt", "Cadence", "Swift"),
-        model_formats=("{stem} {n}", "{stem} {n}.0", "{stem} Elite {n}", "{stem} V{n}"),
-        kinds=Group(
-            "type",
-            (
-                opt("road running shoes", "neutral road running shoes", mult=1.0, tag="road"),
-                opt("trail running shoes", "off-road trail shoes", mult=1.1, tag="trail"),
-                opt("racing flats", "lightweight racing shoes", mult=1.05, tag="race"),
-                opt("stability running shoes", "supportive stability trainers", mult=1.08, tag="stability"),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group(
-                "plate",
-                (
-                    opt("a full-length carbon plate", "a carbon-fiber plate", mult=1.8, excludes=("trail",)),
-                    opt("a nylon propulsion plate", "a flexible nylon plate", mult=1.2),
-                ),
-                p=0.4,
-            ),
-            Group(
-                "foam",
-                (
-                    opt("an EVA foam midsole", "a classic EVA midsole", mult=1.0),
-                    opt("a supercritical foam midsole", "nitrogen-infused supercritical foam", mult=1.3),
-                ),
-                p=0.7,
-            ),
-            Group("lugs", (opt("5 mm multidirectional lugs", "grippy 5 mm lugs", add=10, excludes=("road", "race")),)),
-            Group("membrane", (opt("a waterproof membrane", "a waterproof breathable lining", add=20),), p=0.3),
-            Group("reflective", (opt("reflective overlays", "360-degree reflective details", add=4),), p=0.3),
-            Group("edition", (opt("a limited-edition colorway", "a limited-run colorway", mult=1.12),), p=0.2),
-        ),
-        uses=("marathon training", "daily miles", "race day", "muddy trails", "tempo runs"),
-    ),
-    Category(
-        name="backpacks",
-        base=50.0,
-        plural=False,
-        brands=(
-            Brand("Packrat Co.", "budget", 0.6),
-            Brand("Ridgeway Goods", "mid", 1.0),
-            Brand("Urbanfold", "mid", 1.15),
-            Brand("Alpenmark", "premium", 1.9),
-        ),
-        model_stems=("Rover", "Transit", "Summit", "Daypack", "Nomad", "Cirrus", "Hauler"),
-        model_formats=("{stem} {n}", "{stem} {n}0", "{stem} Pack {n}", "{stem} {n}X"),
-        kinds=Group(
-            "capacity",
-            (
-                opt("15 L daypack", "compact 15-liter backpack", mult=0.8, tag="small"),
-                opt("20 L backpack", "20-liter everyday backpack", mult=0.9, tag="small"),
-                opt("25 L backpack", "25-liter commuter backpack", mult=1.0),
-                opt("30 L backpack", "30-liter travel backpack", mult=1.1),
-                opt("40 L travel pack", "40-liter carry-on backpack", mult=1.3, tag="large"),
-                opt("55 L trekking pack", "55-liter hiking backpack", mult=1.6, tag="large"),
-                opt("65 L expedition pack", "65-liter trekking backpack", mult=1.8, tag="large"),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group(
-                "material",
-                (
-                    opt("polyester shell", "a durable polyester body", mult=1.0),
-                    opt("recycled nylon fabric", "a recycled ripstop nylon shell", mult=1.15),
-                    opt("waxed canvas", "a waxed-canvas exterior", mult=1.3),
-                    opt("ultralight high-tenacity ripstop", "an ultralight laminate fabric", mult=1.5),
-                ),
-                p=0.8,
-            ),
-            Group("sleeve", (opt("a padded 16-inch laptop sleeve", "a sleeve for laptops up to 16 inches", add=8),)),
-            Group(
-                "rolltop", (opt("a waterproof roll-top closure", "a roll-top waterproof main compartment", mult=1.2),)
-            ),
-            Group("hydration", (opt("a hydration-bladder port", "hydration-reservoir compatibility", add=6),), p=0.35),
-            Group(
-                "frame",
-                (
-                    opt(
-                        "a ventilated suspended back panel", "an adjustable internal frame", add=25, excludes=("small",)
-                    ),
-                ),
-                p=0.45,
-            ),
-            Group("raincover", (opt("an included rain cover", "a stowable rain cover", add=7),), p=0.35),
-            Group("lifetime", (opt("a lifetime warranty", "lifetime repair coverage", mult=1.15),), p=0.25),
-        ),
-        uses=("city commutes", "weekend trips", "multi-day hikes", "carry-on travel", "campus life"),
-    ),
-    Category(
-        name="drills",
-        base=75.0,
-        plural=False,
-        brands=(
-            Brand("Torqwell", "budget", 0.65),
-            Brand("Boltline", "mid", 1.0),
-            Brand("Grafton Tools", "mid", 1.1),
-            Brand("Ironhart Pro", "premium", 1.7),
-        ),
-        model_stems=("DX", "HD", "TQ", "RX", "BL", "PX"),
-        model_formats=("{stem}-{n}00", "{stem}{n}8", "{stem}-{n}5B", "{stem} {n}0"),
-        kinds=Group(
-            "type",
-            (
-                opt("cordless drill/driver", "cordless drill driver", mult=1.0),
-                opt("cordless hammer drill", "combi hammer drill", mult=1.25),
-                opt("cordless impact driver", "compact impact driver", mult=1.1),
-                opt("SDS-plus rotary hammer", "SDS rotary hammer drill", mult=1.9),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group(
-                "voltage",
-                (
-                    opt("a 12 V platform", "12-volt power", mult=0.8),
-                    opt("an 18 V platform", "18-volt power", mult=1.0),
-                    opt("a 36 V platform", "36-volt power", mult=1.5),
-                ),
-                required=True,
-            ),
-            Group(
-                "battery",
-                (
-                    opt(
-                        "a bare-tool kit (battery and charger sold separately)",
-                        "no battery or charger (bare tool)",
-                        mult=0.6,
-                    ),
-                    opt("one 2.0 Ah battery and charger", "a 2.0 Ah battery with charger", mult=1.0),
-                    opt("one 5.0 Ah battery and fast charger", "a 5.0 Ah battery plus fast charger", mult=1.3),
-                    opt("two 4.0 Ah batteries and charger", "a pair of 4.0 Ah batteries", mult=1.5),
-                ),
-                required=True,
-            ),
-            Group("brushless", (opt("a brushless motor", "a high-efficiency brushless motor", mult=1.25),), p=0.5),
-            Group(
-                "torque",
-                (
-                    opt("40 Nm of torque", "40 Nm maximum torque", mult=0.9),
-                    opt("60 Nm of torque", "60 Nm maximum torque", mult=1.0),
-                    opt("90 Nm of torque", "90 Nm maximum torque", mult=1.1),
-                    opt("135 Nm of torque", "135 Nm maximum torque", mult=1.2),
-                ),
-                p=0.55,
-            ),
-            Group("case", (opt("a hard carry case", "a stackable tool case", add=15),), p=0.4),
-            warranty((2, 1.0), (3, 1.05), (5, 1.12)),
-        ),
-        uses=("DIY projects", "trade professionals", "masonry work", "deck building", "furniture assembly"),
-    ),
-    Category(
-        name="monitors",
-        base=150.0,
-        plural=False,
-        brands=(
-            Brand("Pixelon", "budget", 0.7),
-            Brand("Clarivue", "mid", 1.0),
-            Brand("Lumidex", "mid", 1.1),
-            Brand("Spectra Nine", "premium", 1.55),
-        ),
-        model_stems=("View", "Vista", "Prime", "Arc", "Pane", "Horizon"),
-        model_formats=("{stem} {n}7Q", "{stem} {n}00", "{stem} U{n}", "{stem} {n}M"),
-        kinds=Group(
-            "size",
-            (
-                opt("24-inch monitor", "24-inch display", mult=0.85, tag="24"),
-                opt("27-inch monitor", "27-inch display", mult=1.0, tag="27"),
-                opt("32-inch monitor", "32-inch display", mult=1.3, tag="32"),
-                opt("34-inch ultrawide monitor", "34-inch curved ultrawide", mult=1.55, tag="34"),
-                opt("49-inch super-ultrawide monitor", "49-inch curved super-ultrawide", mult=2.3, tag="49"),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group(
-                "resolution",
-                (
-                    opt("Full HD resolution", "1920 x 1080 resolution", mult=1.0, excludes=("32", "34", "49")),
-                    opt("QHD resolution", "2560 x 1440 resolution", mult=1.3, excludes=("49",)),
-                    opt("4K UHD resolution", "3840 x 2160 resolution", mult=1.7, excludes=("24", "34", "49")),
-                ),
-                p=0.85,
-            ),
-            Group(
-                "refresh",
-                (
-                    opt("a 60 Hz refresh rate", "60 Hz refresh", mult=1.0),
-                    opt("a 144 Hz refresh rate", "144 Hz refresh", mult=1.2),
-                    opt("a 240 Hz refresh rate", "240 Hz refresh for esports", mult=1.4),
-                ),
-                required=True,
-            ),
-            Group(
-                "panel",
-                (
-                    opt("a VA panel", mult=0.95),
-                    opt("an IPS panel", mult=1.0),
-                    opt("a QD-OLED panel", "an OLED panel with per-pixel dimming", mult=1.8),
-                ),
-                p=0.6,
-            ),
-            Group("usbc", (opt("USB-C with 90 W power delivery", "a 90 W USB-C port for laptop charging", add=40),)),
-            Group("stand", (opt("a height-adjustable stand", "an ergonomic height and tilt stand", add=25),)),
-            Group("speakers", (opt("built-in speakers", "integrated 2 x 3 W speakers", add=10),), p=0.3),
-            Group("hdr", (opt("HDR 600 certification", "bright HDR 600 support", mult=1.15),), p=0.3),
-        ),
-        uses=("home offices", "competitive gaming", "photo editing", "spreadsheet work", "video editing"),
-    ),
-    Category(
-        name="blenders",
-        base=55.0,
-        plural=False,
-        brands=(
-            Brand("Whirlbee", "budget", 0.6),
-            Brand("Kitchenly", "budget", 0.8),
-            Brand("Blendura", "mid", 1.0),
-            Brand("Vortexa Pro", "premium", 2.1),
-        ),
-        model_stems=("Mix", "Swirl", "Frost", "Pulse", "Vita", "Blitz"),
-        model_formats=("{stem} {n}00", "{stem} {n}", "{stem} Max {n}", "{stem}-{n}0"),
-        kinds=Group(
-            "type",
-            (
-                opt("personal blender", "single-serve blender", mult=0.6, tag="personal"),
-                opt("hand blender", "immersion stick blender", mult=0.55, tag="hand"),
-                opt("countertop blender", "full-size countertop blender", mult=1.0),
-                opt("high-performance blender", "professional-grade high-speed blender", mult=1.8, tag="pro"),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group(
-                "wattage",
-                (
-                    opt("a 300 W motor", "300 watts of power", mult=0.8, excludes=("pro",)),
-                    opt("a 600 W motor", "600 watts of power", mult=0.95),
-                    opt("a 1000 W motor", "1000 watts of power", mult=1.1),
-                    opt("a 1500 W motor", "1500 watts of power", mult=1.3, excludes=("hand",)),
-                    opt("a 2200 W motor", "2200 watts of power", mult=1.5, excludes=("hand", "personal")),
-                ),
-                required=True,
-            ),
-            Group(
-                "jar",
-                (
-                    opt("a 2 L glass jar", "a 2-liter glass jug", add=15, excludes=("hand", "personal")),
-                    opt("a 2 L BPA-free jar", "a 2-liter BPA-free container", add=5, excludes=("hand", "personal")),
-                    opt("two 600 ml travel cups", "a pair of 600 ml to-go cups", add=10, excludes=("hand", "pro")),
-                ),
-                p=0.55,
-            ),
-            Group("presets", (opt("5 one-touch programs", "five preset programs", add=15),), p=0.45),
-            Group("vacuum", (opt("vacuum blending", "a vacuum mode that reduces oxidation", mult=1.35),), p=0.2),
-            Group("heating", (opt("a heating element for hot soups", "a built-in soup heater", mult=1.4),), p=0.2),
-            Group("speed", (opt("a variable speed dial", "variable speed control", add=10),), p=0.45),
-            warranty((1, 1.0), (3, 1.08), (7, 1.2), (10, 1.3)),
-        ),
-        uses=("morning smoothies", "frozen cocktails", "nut butters", "baby food", "protein shakes"),
-    ),
-    Category(
-        name="tents",
-        base=95.0,
-        plural=False,
-        brands=(
-            Brand("Campwell", "budget", 0.65),
-            Brand("Trailhaven", "mid", 1.0),
-            Brand("Northpine", "mid", 1.1),
-            Brand("Summitline", "premium", 1.9),
-        ),
-        model_stems=("Basecamp", "Ridge", "Meadow", "Hollow", "Bivvy", "Cairn", "Aurora"),
-        model_formats=("{stem} {n}", "{stem} {n}P", "{stem} UL{n}", "{stem} {n} Plus"),
-        kinds=Group(
-            "capacity",
-            (
-                opt("1-person tent", "solo backpacking tent", mult=0.8, tag="small"),
-                opt("2-person tent", "two-person backpacking tent", mult=1.0, tag="small"),
-                opt("3-person tent", "three-person dome tent", mult=1.2),
-                opt("4-person tent", "four-person family tent", mult=1.4, tag="big"),
-                opt("6-person tent", "six-person cabin tent", mult=1.8, tag="big"),
-                opt("8-person tent", "eight-person family tent", mult=2.2, tag="big"),
-            ),
-            required=True,
-        ),
-        groups=(
-            Group(
-                "season",
-                (
-                    opt("3-season design", "three-season construction", mult=1.0),
-                    opt("4-season design", "four-season mountaineering build", mult=1.6),
-                ),
-                p=0.8,
-            ),
-            Group(
-                "poles",
-                (
-                    opt("fiberglass poles", "shock-corded fiberglass poles", mult=1.0),
-                    opt("aluminum poles", "lightweight aluminum poles", mult=1.2),
-                    opt("carbon-fiber poles", "ultralight carbon poles", mult=1.5, excludes=("big",)),
-                ),
-                p=0.7,
-            ),
-            Group("ultralight", (opt("a trail weight under 1.5 kg", "a packed weight of 1.4 kg", mult=1.4),), p=0.2),
-            Group(
-                "hydrostatic",
-                (
-                    opt("a 2000 mm waterproof rating", "2000 mm hydrostatic head", mult=1.0),
-                    opt("a 3000 mm waterproof rating", "3000 mm hydrostatic head", mult=1.1),
-                    opt("a 5000 mm waterproof rating", "5000 mm hydrostatic head", mult=1.2),
-                ),
-                p=0.55,
-            ),
-            Group("footprint", (opt("an included footprint", "a matching ground sheet", add=25),), p=0.35),
-            Group("vestibules", (opt("two vestibules", "twin vestibules for gear storage", add=15),), p=0.45),
-        ),
-        uses=("backcountry trips", "family camping", "festival weekends", "alpine routes", "car camping"),
-    ),
-)
+def warranty(choices: list[list], wording: dict) -> Group:
+    """An optional warranty group from [years, multiplier] pairs, phrased as texts.yaml's warranty says."""
+    options = []
+    for years, mult in choices:
+        phrases = wording["years"] if years > 1 else wording["one_year"]
+        options.append(Option(tuple(phrase.format(years=years) for phrase in phrases), mult))
+    return Group("warranty", tuple(options), p=wording["p"])
 
-# Sentence shapes. {the_model} = "the Auralis Echo 300", {kind} = noun phrase, {feats} = joined features.
-OPENERS = (
-    "{Brand} {model}: {kind} with {feats}.",
-    "The {brand} {model} {is} {a_kind} featuring {feats}.",
-    "Introducing the {brand} {model}, {a_kind} with {feats}.",
-    "{A_kind} from {brand}, the {model} {comes} with {feats}.",
-    "Designed for {use}, the {brand} {model} {is} {a_kind} with {feats}.",
-    "{Brand}'s {model} {is} {a_kind} that {comes} with {feats}.",
-    "Meet the {model} by {brand}: {a_kind} offering {feats}.",
-    "{Brand} {model}, {a_kind}. Highlights include {feats}.",
-)
-SHORT_OPENERS = (
-    "{Brand} {model}: {a_kind}.",
-    "The {brand} {model} {is} {a_kind} made for {use}.",
-    "Meet the {brand} {model}, {a_kind} for {use}.",
-    "{A_kind} from {brand}: the {model}.",
-)
-CONTINUATIONS = (
-    "It also has {feats}.",
-    "Also included: {feats}.",
-    "Other highlights include {feats}.",
-    "You also get {feats}.",
-    "{It} {adds} {feats}.",
-    "On top of that, you get {feats}.",
-    "Extras: {feats}.",
-)
-CLOSERS = (
-    "A great pick for {use}.",
-    "Ideal for {use}.",
-    "Built with {use} in mind.",
-)
+
+def group(data: dict, texts: dict) -> Group:
+    if "warranty" in data:
+        return warranty(data["warranty"], texts["warranty"])
+    options = tuple(option(o) for o in data["options"])
+    return Group(data["name"], options, required=data.get("required", False), p=data.get("p", 0.5))
+
+
+def category(data: dict, texts: dict) -> Category:
+    return Category(
+        name=data["name"],
+        base=data["base"],
+        plural=data["plural"],
+        brands=tuple(Brand(**b) for b in data["brands"]),
+        model_stems=tuple(data["model_stems"]),
+        model_formats=tuple(data["model_formats"]),
+        kinds=Group(data["kind"]["name"], tuple(option(o) for o in data["kind"]["options"]), required=True),
+        groups=tuple(group(g, texts) for g in data["groups"]),
+        uses=tuple(data["uses"]),
+    )
+
+
+TEXTS: dict = load_yaml(DATA / "texts.yaml")
+CATEGORIES: tuple[Category, ...] = tuple(category(c, TEXTS) for c in load_yaml(DATA / "categories.yaml"))
+SYSTEM_PROMPT: str = TEXTS["system_prompt"]
+QUESTION_SUFFIX: str = TEXTS["question_suffix"]
+OPENERS, SHORT_OPENERS = tuple(TEXTS["openers"]), tuple(TEXTS["short_openers"])
+CONTINUATIONS, CLOSERS = tuple(TEXTS["continuations"]), tuple(TEXTS["closers"])
 
 
 def article(noun: str) -> str:
@@ -839,29 +274,11 @@ def money(price: float) -> str:
 
 
 def train_item(product: Product) -> dict:
-    return {
-        "messages": [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": product.description + QUESTION_SUFFIX},
-            {"role": "assistant", "content": "$" + money(product.price)},
-        ]
-    }
+    return chat_item(SYSTEM_PROMPT, product.description + QUESTION_SUFFIX, "$" + money(product.price))
 
 
-def eval_item(product: Product) -> dict:
-    return {
-        "question": product.description + QUESTION_SUFFIX,
-        "reference": money(product.price),
-        "kind": "number",
-        "source": None,
-        "category": product.category,
-    }
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+def eval_row(product: Product) -> dict:
+    return eval_item(product.description + QUESTION_SUFFIX, money(product.price), "number", product.category)
 
 
 def write_price_list(path: Path, products: list[Product]) -> None:
@@ -872,12 +289,6 @@ def write_price_list(path: Path, products: list[Product]) -> None:
         for product in products:
             name = f"{product.brand} {product.model}"
             writer.writerow([name, product.category, product.description, money(product.price)])
-
-
-def yaml_block(text: str, indent: int) -> str:
-    """A YAML literal block scalar (|-) for text, indented by indent spaces."""
-    pad = " " * indent
-    return "|-\n" + "\n".join(pad + line if line else "" for line in text.split("\n"))
 
 
 def distinct_categories(products: list[Product], count: int) -> list[Product]:
@@ -894,13 +305,7 @@ def distinct_categories(products: list[Product], count: int) -> list[Product]:
 def scenario_yaml(train: list[Product], held_out: list[Product]) -> str:
     lines = [
         "title: Product pricing",
-        "description: >-",
-        "  Estimating a product's retail price from its description is a specialised skill that is learned",
-        "  from thousands of examples, which is fine-tuning's home ground: a LoRA adapter trained on 2,000",
-        "  priced products picks up how brand tier, category and features move the price. Prompting with a",
-        "  few examples can only guess at the scale, and RAG over similar products helps some by showing",
-        "  nearby prices (its knowledge base is a price list of 600 training products), but it cannot",
-        "  weigh the features the way a trained model does.",
+        "description: " + yaml_block(TEXTS["scenario_description"], 2, ">-"),
         "order: 2",
         "system_prompt: |",
         f"  {SYSTEM_PROMPT}",
@@ -952,12 +357,13 @@ def summary(train: list[Product], held_out: list[Product]) -> str:
 
 
 def main() -> None:
+    out = output_dir("Generate the Product pricing scenario's data.", HERE)
     rng = random.Random(SEED)
     train, held_out = generate(rng)
-    write_jsonl(HERE / "train.jsonl", [train_item(p) for p in train])
-    write_jsonl(HERE / "eval.jsonl", [eval_item(p) for p in held_out])
-    write_price_list(HERE / "kb" / "price-list.csv", train[:N_PRICE_LIST])
-    (HERE / "scenario.yaml").write_text(scenario_yaml(train, held_out), encoding="utf-8")
+    write_jsonl(out / "train.jsonl", [train_item(p) for p in train])
+    write_jsonl(out / "eval.jsonl", [eval_row(p) for p in held_out])
+    write_price_list(out / "kb" / "price-list.csv", train[:N_PRICE_LIST])
+    (out / "scenario.yaml").write_text(scenario_yaml(train, held_out), encoding="utf-8")
     print(summary(train, held_out))
 
 
