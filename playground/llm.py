@@ -52,6 +52,15 @@ class ModelError(UsageError, RuntimeError):
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    """A function call a model asked for (OpenAI-style function calling)."""
+
+    id: str
+    name: str
+    arguments: str  # JSON text, as the model wrote it
+
+
+@dataclass(frozen=True)
 class Completion:
     """A finished generation with its measurements."""
 
@@ -61,6 +70,7 @@ class Completion:
     latency_s: float
     cost_usd: float | None
     cached: bool = False  # reused from the evaluation cache, not generated now
+    tool_calls: tuple[ToolCall, ...] = ()  # function calls requested (models with function calling)
 
 
 class ChatGateway(Protocol):
@@ -87,6 +97,8 @@ class ChatGateway(Protocol):
     def check_fits(self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int) -> int: ...
 
     def runs_one_at_a_time(self, model: str | ModelRef) -> bool: ...
+
+    def supports_tools(self, model: str | ModelRef) -> bool: ...
 
 
 def _litellm() -> Any:
@@ -267,13 +279,28 @@ class Gateway:
         except Exception as exc:
             raise ModelError(_one_line(exc)) from exc
         latency = time.perf_counter() - started
-        text = (response.choices[0].message.content or "") if response.choices else ""
+        message = response.choices[0].message if response.choices else None
+        text = (message.content or "") if message is not None else ""
+        calls = tuple(
+            ToolCall(str(call.id), str(call.function.name), str(call.function.arguments or "{}"))
+            for call in (getattr(message, "tool_calls", None) or [])
+        )
         reported = getattr(response, "usage", None)
         if reported and reported.prompt_tokens:
             usage = Usage(int(reported.prompt_tokens), int(reported.completion_tokens or 0))
         else:
             usage = self._count_usage(litellm, ref, messages, text)
-        return Completion(text, usage, latency, latency, self.cost_usd(ref, usage))
+        return Completion(text, usage, latency, latency, self.cost_usd(ref, usage), tool_calls=calls)
+
+    def supports_tools(self, model: str | ModelRef) -> bool:
+        """True for a remote model that litellm knows does function calling (local models use a JSON schema)."""
+        ref = ModelRef.parse(model)
+        if is_local_model(ref):
+            return False
+        try:
+            return bool(self._client().supports_function_calling(model=ref.model))
+        except Exception:  # noqa: BLE001 - an unknown model: no native function calling
+            return False
 
     def prompt_tokens(self, model: str | ModelRef, messages: list[dict[str, str]]) -> int:
         """Prompt tokens as the model's own tokenizer counts them (chat template included)."""

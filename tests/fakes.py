@@ -40,20 +40,27 @@ class FakeGateway:
                 raise ModelError(self.failing[str(model)])
             time.sleep(self.delay_s)
             text = self.reply_for(messages) if self.reply_for else self.reply
-            prompt_tokens = sum(len(m["content"].split()) for m in messages)
+            prompt_tokens = sum(len((m.get("content") or "").split()) for m in messages)
             elapsed = time.perf_counter() - started
-            return Completion(text, Usage(prompt_tokens, len(text.split())), elapsed, elapsed, self.cost_usd)
+            calls = tuple(self.tool_calls_for(messages)) if self.tool_calls_for else ()
+            usage = Usage(prompt_tokens, len(text.split()))
+            return Completion(text, usage, elapsed, elapsed, self.cost_usd, tool_calls=calls)
         finally:
             with self._lock:
                 self.in_flight -= 1
 
     serial_models: tuple[str, ...] = ()  # models that, like the transformers engine, answer one at a time
+    tool_models: tuple[str, ...] = ()  # models with native function calling
+    tool_calls_for: Callable[[list[dict]], list] | None = None  # the ToolCalls a tool model asks for
+
+    def supports_tools(self, model: str) -> bool:
+        return str(model) in self.tool_models
 
     def runs_one_at_a_time(self, model: str) -> bool:
         return str(model) in self.serial_models
 
     def check_fits(self, model: str, messages: list[dict[str, str]], max_tokens: int) -> int:
-        tokens = sum(len(m["content"].split()) for m in messages)
+        tokens = sum(len((m.get("content") or "").split()) for m in messages)
         if self.window and tokens + max_tokens > self.window:
             raise ModelError(f"the prompt is {tokens} tokens; it exceeds {model}'s context window of {self.window}")
         return tokens
@@ -73,7 +80,7 @@ class FakeGateway:
             time.sleep(self.delay_s)
             first = first or time.perf_counter()
             yield word if i == 0 else " " + word
-        prompt_tokens = sum(len(m["content"].split()) for m in messages)
+        prompt_tokens = sum(len((m.get("content") or "").split()) for m in messages)
         elapsed = time.perf_counter() - started
         yield Completion(reply, Usage(prompt_tokens, len(words)), first - started, elapsed, self.cost_usd)
 

@@ -152,3 +152,13 @@ def test_a_prompt_too_long_names_the_adapter_not_its_folder(tmp_path: Path) -> N
     with pytest.raises(ModelError, match="local/smollm2-135m-instruct::pricing's context window") as caught:
         gateway.check_fits(ref, [{"role": "user", "content": "hi"}], 50)
     assert "private-machine-path" not in str(caught.value)
+
+
+def test_function_calling_models_are_known_and_their_tool_calls_come_back(tmp_path: Path) -> None:
+    gateway = Gateway(LocalEngines(tmp_path))
+    assert gateway.supports_tools("gpt-4o-mini") and not gateway.supports_tools("local/smollm2-135m-instruct")
+    asked = {"id": "c1", "type": "function", "function": {"name": "calculator", "arguments": '{"input": "1+1"}'}}
+    # litellm's own mock: no network, the response shaped as the provider's would be
+    completion = gateway.complete("gpt-4o-mini", [{"role": "user", "content": "1+1?"}], mock_tool_calls=[asked])
+    (call,) = completion.tool_calls
+    assert (call.id, call.name, call.arguments) == ("c1", "calculator", '{"input": "1+1"}')

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from playground.llm import ChatGateway, Completion
+from playground.llm import ChatGateway, Completion, ToolCall
 from playground.model_ref import ModelRef
 from playground.records import Usage
 
@@ -72,13 +72,16 @@ def to_record(completion: Completion) -> dict[str, Any]:
         "cost_usd": completion.cost_usd,
         "ttft_s": completion.ttft_s,
         "latency_s": completion.latency_s,
+        "tool_calls": [[c.id, c.name, c.arguments] for c in completion.tool_calls],
     }
 
 
 def from_record(record: dict[str, Any]) -> Completion:
     """A cached completion, marked cached (records from before timings were kept read as 0 s)."""
     ttft, latency = record.get("ttft_s") or 0.0, record.get("latency_s") or 0.0
-    return Completion(record["text"], Usage(*record["usage"]), ttft, latency, record["cost_usd"], cached=True)
+    calls = tuple(ToolCall(*call) for call in record.get("tool_calls") or [])
+    usage = Usage(*record["usage"])
+    return Completion(record["text"], usage, ttft, latency, record["cost_usd"], cached=True, tool_calls=calls)
 
 
 class CachingGateway:
@@ -136,3 +139,6 @@ class CachingGateway:
 
     def runs_one_at_a_time(self, model: str | ModelRef) -> bool:
         return self.gateway.runs_one_at_a_time(model)
+
+    def supports_tools(self, model: str | ModelRef) -> bool:
+        return self.gateway.supports_tools(model)

@@ -235,6 +235,32 @@ class Recorder:
             if self.answer.ttft_s is None:
                 self.answer.ttft_s = completion.ttft_s + (began - self.started)
 
+    def complete(self, name: str, messages: list[dict[str, Any]], **params: Any) -> Completion:
+        """One whole (not streamed) model call, recorded as a step; for turns the user doesn't watch."""
+        began = time.perf_counter()
+        try:
+            self.gateway.check_fits(self.options.model, messages, self.options.max_tokens)
+            completion = self.gateway.complete(
+                self.options.model, messages, self.options.max_tokens, self.options.temperature, **params
+            )
+        except Exception as exc:
+            self.answer.add_step(Step("llm", name, messages, "", latency_s=time.perf_counter() - began, error=str(exc)))
+            raise
+        output = completion.text or "; ".join(f"{c.name}({c.arguments})" for c in completion.tool_calls)
+        self.answer.add_step(
+            Step(
+                "llm",
+                name,
+                messages,
+                output,
+                usage=completion.usage,
+                cost_usd=completion.cost_usd,
+                latency_s=completion.latency_s,
+                cached=completion.cached,
+            )
+        )
+        return completion
+
     def finish(self) -> Answer:
         """The finished answer: latency from the lane's start (a fully cached one keeps its recorded times)."""
         if self.answer.cached:

@@ -87,3 +87,26 @@ def test_the_calculator_refuses_anything_else(expression: str, scenario) -> None
 def test_the_step_limit_has_limits() -> None:
     with pytest.raises(LaneError, match="Tool calls allowed: 0 is outside 1 to 8"):
         lane_job("tools", max_steps=0)
+
+
+def test_a_model_with_function_calling_gets_the_tools_as_functions(scenario) -> None:
+    from playground.llm import ToolCall
+
+    def calls_for(messages):
+        if messages[-1]["role"] == "user":
+            return [ToolCall("c1", "calculator", json.dumps({"input": "6 * 7"}))]
+        return []
+
+    gateway = FakeGateway(reply_for=lambda m: "" if m[-1]["role"] == "user" else "42, by the calculator.")
+    gateway.tool_models, gateway.tool_calls_for = ("api/smart",), calls_for
+    answer = final_answer("tools", "6 times 7?", scenario, LaneContext(), gateway, model="api/smart")
+    assert answer.error is None and answer.text == "42, by the calculator."
+    assert [(s.kind, s.name, s.output) for s in answer.steps] == [
+        ("llm", "turn 1", 'calculator({"input": "6 * 7"})'),
+        ("tool", "calculator", "42"),
+        ("llm", "turn 2", "42, by the calculator."),
+    ]
+    first = gateway.calls[0]["params"]
+    assert [t["function"]["name"] for t in first["tools"]] == ["calculator", "search_knowledge"]
+    assert "response_format" not in first
+    assert gateway.calls[1]["messages"][-1] == {"role": "tool", "tool_call_id": "c1", "content": "42"}

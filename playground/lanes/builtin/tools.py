@@ -1,6 +1,7 @@
 """The tools lane: the model may call tools and read their results, up to a step limit.
 
-Every model turn is constrained to a JSON object `{"tool": ..., "input": ...}` through the
+A model with native function calling (litellm says which) gets the tools as functions. For the
+others, every model turn is constrained to a JSON object `{"tool": ..., "input": ...}` through the
 provider's `response_format` JSON schema; llama.cpp turns the schema into a grammar, so even the
 135M embedded model emits well-formed calls. `final_answer` ends the loop. A malformed or unknown
 call, a failing tool, or the step limit becomes a visible error step, and the lane answers anyway
@@ -56,6 +57,24 @@ def call_schema(tools: list[Tool]) -> dict[str, Any]:
     return {"type": "json_schema", "json_schema": {"name": "tool_call", "schema": schema, "strict": True}}
 
 
+def function_spec(tool: Tool) -> dict[str, Any]:
+    """A tool as an OpenAI-style function with one string parameter."""
+    parameters = {"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"]}
+    return {
+        "type": "function",
+        "function": {"name": tool.name, "description": tool.description, "parameters": parameters},
+    }
+
+
+def call_input(arguments: str) -> str:
+    """The `input` argument of a native function call (the raw text when it is not the expected JSON)."""
+    try:
+        parsed = json.loads(arguments or "{}")
+    except ValueError:
+        return arguments
+    return str(parsed.get("input", arguments)) if isinstance(parsed, dict) else arguments
+
+
 def parse_call(text: str) -> tuple[str, str]:
     """(tool, input) from a model turn, or LaneError saying why it is not a valid call."""
     try:
@@ -89,6 +108,9 @@ class ToolsLane(Lane):
     ) -> Iterator[Answer]:
         assert isinstance(options, ToolsOptions)
         tools = tools_for(scenario)
+        if gateway.supports_tools(options.model):
+            yield from self._run_native(question, scenario, options, context, gateway, tools)
+            return
         by_name = {tool.name: tool for tool in tools}
         listing = "\n".join(f"- {tool.name}: {tool.description}" for tool in tools)
         system = f"{system_prompt(scenario, options)}\n\n{load_prompt('tools').format(tools=listing)}".strip()
@@ -123,6 +145,53 @@ class ToolsLane(Lane):
         messages = [*messages, {"role": "user", "content": f"Now answer the original question: {question}"}]
         recorder.answer.messages = messages
         yield from recorder.call("answer", messages)
+        yield recorder.finish()
+
+    def _run_native(
+        self,
+        question: str,
+        scenario: Scenario,
+        options: ToolsOptions,
+        context: LaneContext,
+        gateway: ChatGateway,
+        tools: list[Tool],
+    ) -> Iterator[Answer]:
+        """litellm's function calling, for models that have it: the model returns tool calls, we run them."""
+        by_name = {tool.name: tool for tool in tools}
+        specs = [function_spec(tool) for tool in tools]
+        messages: list[dict[str, Any]] = [
+            *opening_messages(system_prompt(scenario, options)),
+            {"role": "user", "content": question},
+        ]
+        recorder = Recorder(Answer(lane=self.name, model=str(options.model)), gateway, options)
+        recorder.answer.messages = messages
+        yield recorder.snapshot()
+        calls_made = 0
+        for turn in range(1, options.max_steps + 2):
+            allowed = calls_made < options.max_steps
+            params = {"tools": specs, "tool_choice": "auto"} if allowed else {}
+            completion = recorder.complete(f"turn {turn}", messages, **params)
+            if not completion.tool_calls or not allowed:
+                recorder.answer.text = completion.text
+                recorder.answer.ttft_s = time.perf_counter() - recorder.started
+                yield recorder.finish()
+                return
+            messages = [
+                *messages,
+                {
+                    "role": "assistant",
+                    "content": completion.text or None,
+                    "tool_calls": [
+                        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                        for c in completion.tool_calls
+                    ],
+                },
+            ]
+            for call in completion.tool_calls:
+                calls_made += 1
+                result = self._use(recorder, by_name, call.name, call_input(call.arguments), scenario, context)
+                messages = [*messages, {"role": "tool", "tool_call_id": call.id, "content": result}]
+            yield recorder.snapshot()
         yield recorder.finish()
 
     @staticmethod
