@@ -61,3 +61,19 @@ def yaml_block(text: str, indent: int, style: str = "|-") -> str:
     """A YAML block scalar (literal ``|-`` or folded ``>-``) for text, indented by indent spaces."""
     pad = " " * indent
     return style + "\n" + "\n".join(pad + line if line else "" for line in text.split("\n"))
+
+
+HAND_WRITTEN_MARKER = "# --- written by hand below this line; the generator keeps it ---"
+
+
+def write_scenario(path: Path, generated: str) -> None:
+    """Write scenario.yaml: the generated part, then whatever the existing file has below the marker.
+
+    The chain and tools sections are written by hand; regenerating the data must not drop them.
+    """
+    kept = ""
+    if path.exists():
+        _, marker, tail = path.read_text(encoding="utf-8").partition(HAND_WRITTEN_MARKER)
+        if marker:
+            kept = marker + tail
+    path.write_text(generated + kept, encoding="utf-8")

@@ -35,3 +35,12 @@ def test_generator_reproduces_shipped_files(scenario: str, tmp_path: Path) -> No
         assert (tmp_path / name).read_bytes() == (folder / name).read_bytes(), name
     generated = (tmp_path / "scenario.yaml").read_bytes()
     assert (folder / "scenario.yaml").read_bytes().startswith(generated)
+
+
+@pytest.mark.parametrize("scenario", sorted(GENERATED))
+def test_regenerating_over_the_shipped_scenario_keeps_the_hand_written_part(scenario: str, tmp_path: Path) -> None:
+    folder = SAMPLE_DATA / scenario
+    (tmp_path / "scenario.yaml").write_bytes((folder / "scenario.yaml").read_bytes())
+    command = [sys.executable, str(folder / "generate.py"), "--out", str(tmp_path)]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    assert (tmp_path / "scenario.yaml").read_bytes() == (folder / "scenario.yaml").read_bytes()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playground.errors import PlaygroundError
+from playground.text_utils import NotUtf8Error, decode_utf8, one_line
 
 Message = dict[str, str]
 
@@ -95,7 +96,7 @@ def load_training_bytes(
     `system_prompt` becomes the first message of every conversation that has no system message of
     its own (a blank one counts as none). `max_examples` keeps the first N examples and stops reading.
     """
-    source = " ".join(Path(name).name.split())
+    source = one_line(Path(name).name)
     suffix = Path(source).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         shown = f"'{suffix}'" if suffix else "'' (no extension)"
@@ -134,18 +135,16 @@ def preview(training: TrainingSet, render: Callable[[list[Message]], str], n: in
 def _error(source: str, problem: str, line: int | None = None) -> TrainingDataError:
     # Messages quote the user's data and library errors, which can span lines: the UI and CLI show one.
     where = f"line {line}: " if line is not None else ""
-    flat = " ".join(f"{where}{problem}".split())
+    flat = one_line(f"{where}{problem}")
     return TrainingDataError(f"{source}: {flat[:300]}")
 
 
 def _decode(source: str, data: bytes) -> str:
     """UTF-8 text (a BOM is allowed) with newlines normalised; anything else is a TrainingDataError."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise _error(source, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x}); save it as UTF-8", line) from exc
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        text = decode_utf8(data)
+    except NotUtf8Error as exc:
+        raise _error(source, f"not UTF-8 text (invalid byte 0x{exc.byte:02x}); save it as UTF-8", exc.line) from exc
     if not text.strip():
         raise _error(source, "the file is empty")
     return text

@@ -24,8 +24,8 @@ The output is deterministic (``random.Random(20261127)``) and written next to th
 - ``kb/price-list.csv``: the first 600 training products with their prices, the RAG lane's
   knowledge base (so RAG shows the model the prices of similar products)
 - ``scenario.yaml``: the scenario pack, with few-shot examples from train and example questions
-  from eval. The shipped one also has a hand-written ``chain`` and ``tools`` after the generated part,
-  which writing into the scenario folder drops: restore them (``git diff``) after regenerating there.
+  from eval. The shipped one also has a hand-written ``chain`` and ``tools`` below a marker line; regenerating keeps
+  everything below the marker.
 
 Run: ``python sample_data/product-pricing/generate.py [--out DIR]`` (standard library and PyYAML).
 """
@@ -41,7 +41,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # generator_common.py: a script has no package
-from generator_common import SEED, chat_item, eval_item, load_yaml, output_dir, write_jsonl, yaml_block
+from generator_common import (
+    SEED,
+    chat_item,
+    eval_item,
+    load_yaml,
+    output_dir,
+    write_jsonl,
+    write_scenario,
+    yaml_block,
+)
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "generator"
@@ -363,7 +372,7 @@ def main() -> None:
     write_jsonl(out / "train.jsonl", [train_item(p) for p in train])
     write_jsonl(out / "eval.jsonl", [eval_row(p) for p in held_out])
     write_price_list(out / "kb" / "price-list.csv", train[:N_PRICE_LIST])
-    (out / "scenario.yaml").write_text(scenario_yaml(train, held_out), encoding="utf-8")
+    write_scenario(out / "scenario.yaml", scenario_yaml(train, held_out))
     print(summary(train, held_out))
 
 

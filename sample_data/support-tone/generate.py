@@ -30,8 +30,8 @@ The output is deterministic (``random.Random(20261127)``) and written next to th
 - ``train.jsonl``: 300 chat-format items (neutral system prompt, customer message, styled reply)
 - ``eval.jsonl``: 60 other items in the playground's evaluation format (``kind: text``)
 - ``scenario.yaml``: the scenario pack, with few-shot examples from train and example questions
-  from eval. The shipped one also has a hand-written ``chain`` after the generated part, which
-  writing into the scenario folder drops: restore it (``git diff``) after regenerating there.
+  from eval. The shipped one also has a hand-written ``chain`` below a marker line; regenerating keeps
+  everything below the marker.
 
 Run: ``python sample_data/support-tone/generate.py [--out DIR]`` (standard library and PyYAML).
 """
@@ -48,7 +48,16 @@ from pathlib import Path
 from string import Formatter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # generator_common.py: a script has no package
-from generator_common import SEED, chat_item, eval_item, load_yaml, output_dir, write_jsonl, yaml_block
+from generator_common import (
+    SEED,
+    chat_item,
+    eval_item,
+    load_yaml,
+    output_dir,
+    write_jsonl,
+    write_scenario,
+    yaml_block,
+)
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "generator"
@@ -385,7 +394,7 @@ def main() -> None:
     train, held_out = generate(rng)
     write_jsonl(out / "train.jsonl", [chat_item(SYSTEM_PROMPT, p.message, p.reply) for p in train])
     write_jsonl(out / "eval.jsonl", [eval_item(p.message, p.reply, "text", p.issue) for p in held_out])
-    (out / "scenario.yaml").write_text(scenario_yaml(train, held_out), encoding="utf-8")
+    write_scenario(out / "scenario.yaml", scenario_yaml(train, held_out))
     counts = Counter(p.issue for p in train)
     eval_counts = Counter(p.issue for p in held_out)
     print(f"train: {len(train)} pairs, eval: {len(held_out)} pairs, all following the house style")
