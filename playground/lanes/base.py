@@ -90,6 +90,11 @@ class LaneContext:
     adapters: AdapterRegistry | None = None
 
 
+COMMON_LIMITS = (  # settings every lane has; the UI's shared widgets and the CLI's flags stay within these
+    Control("max_tokens", "Longest answer (tokens)", "int", minimum=1, maximum=8192, step=8),
+    Control("temperature", "Temperature", "float", minimum=0.0, maximum=2.0, step=0.1),
+)
+
 SYSTEM_PROMPT = Control(
     "system_prompt",
     "System prompt (editable)",
@@ -114,7 +119,7 @@ class Lane:
     def options(self, model: str, **values: Any) -> LaneOptions:
         """This lane's options from any settings: unknown names are ignored, None keeps the default."""
         names = {f.name for f in fields(self.options_type)}
-        limits = {c.field: c for c in self.controls}
+        limits = {c.field: c for c in (*COMMON_LIMITS, *self.controls)}
         chosen: dict[str, Any] = {}
         for name, value in values.items():
             if name not in names or name == "model":

@@ -48,6 +48,11 @@ def test_ask_prints_the_contract_json_offline() -> None:
         (["ask", "hi", "--lanes", "telepathy"], 2, "unknown lane 'telepathy'"),
         (["ask", "hi", "--scenario", "nope"], 1, "unknown scenario 'nope'"),
         (["ask"], 2, "the following arguments are required: question"),
+        (["ask", "hi", "--max-tokens", "0"], 2, "Longest answer (tokens): 0 is outside 1 to 8192"),
+        (["ask", "hi", "--temperature", "5"], 2, "Temperature: 5.0 is outside 0 to 2"),
+        (["ask", "hi", "--k", "0"], 2, "Passages retrieved (k): 0 is outside 1 to 20"),
+        (["ask", "hi", "--lanes", "tools", "--max-tool-calls", "99"], 2, "Tool calls allowed: 99 is outside 1 to 8"),
+        (["ask", "hi", "--shots", "many"], 2, "invalid choice: 'many'"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr(args: list[str], code: int, message: str, capsys) -> None:
