@@ -88,3 +88,22 @@ def test_the_shipped_scenarios_declare_valid_chains() -> None:
 
     for shipped in ScenarioCatalog(Path("sample_data")).all():
         assert len(parse_chain(shipped.extra["chain"])) >= 2, shipped.name
+
+
+def test_a_failing_chain_or_tool_call_leaves_the_other_lanes_alone(scenario) -> None:
+    from playground.lanes import run_lanes
+    from tests.fakes import lane_job
+
+    def reply_for(messages):
+        content = messages[-1]["content"]
+        if content.startswith("Facts"):
+            raise RuntimeError("model fell over")
+        if "final_answer" in messages[0]["content"]:
+            return "not a tool call"
+        return "FACTS" if content.startswith("List") else "Paris."
+
+    jobs = [lane_job("chain", steps=CHAIN), lane_job("tools"), lane_job("prompting")]
+    final = list(run_lanes(FakeGateway(reply_for=reply_for), "Capital?", scenario, jobs, LaneContext()))[-1]
+    assert "chain step 'answer' failed" in final["chain"].error
+    assert final["tools"].error is None and any("malformed tool call" in (s.error or "") for s in final["tools"].steps)
+    assert final["prompting"].error is None and final["prompting"].text == "Paris."
