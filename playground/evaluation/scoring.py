@@ -132,6 +132,7 @@ def rows_frame(run: EvalRun) -> pd.DataFrame:
                 "cached": row.cached,
                 "prompt_tokens": answer.usage.prompt_tokens,
                 "completion_tokens": answer.usage.completion_tokens,
+                "model_calls": sum(1 for step in answer.steps if step.kind == "llm"),
                 "cost_usd": answer.cost_usd,
                 "ttft_s": answer.ttft_s,
                 "latency_s": answer.latency_s,
@@ -209,6 +210,7 @@ def lane_costs(group: pd.DataFrame) -> dict[str, Any]:
         "latency_p50_s": float(np.percentile(latencies, 50)) if len(latencies) else None,
         "latency_p95_s": float(np.percentile(latencies, 95)) if len(latencies) else None,
         "tokens_per_question": float((group["prompt_tokens"] + group["completion_tokens"]).mean()),
+        "model_calls_per_question": float(group["model_calls"].mean()) if "model_calls" in group else None,
     }
 
 

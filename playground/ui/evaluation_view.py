@@ -48,6 +48,7 @@ def scoreboard_table(results: EvalResults | None) -> pd.DataFrame:
             "latency_p50_s": "latency p50 (s)",
             "latency_p95_s": "latency p95 (s)",
             "tokens_per_question": "tokens / question",
+            "model_calls_per_question": "model calls / question",
         }
     )
     return board.map(_number)
