@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from playground.lanes import all_lanes
 
@@ -20,7 +21,17 @@ def add_lane_flags(parser: argparse.ArgumentParser) -> None:
                 kwargs["choices"] = control.choices
             elif control.kind in ("int", "float"):
                 kwargs["type"] = int if control.kind == "int" else float
+            elif control.kind == "yaml":
+                kwargs["type"], kwargs["metavar"] = yaml_file, "FILE.yaml"
             parser.add_argument(control.flag, **kwargs)
+
+
+def yaml_file(path: str) -> str:
+    """An argparse type: the text of a YAML file (the lane parses and checks it)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.__class__.__name__}") from None
 
 
 def lane_settings(args: argparse.Namespace) -> dict[str, object]:

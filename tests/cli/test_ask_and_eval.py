@@ -53,6 +53,7 @@ def test_ask_prints_the_contract_json_offline() -> None:
         (["ask", "hi", "--k", "0"], 2, "Passages retrieved (k): 0 is outside 1 to 20"),
         (["ask", "hi", "--lanes", "tools", "--max-tool-calls", "99"], 2, "Tool calls allowed: 99 is outside 1 to 8"),
         (["ask", "hi", "--shots", "many"], 2, "invalid choice: 'many'"),
+        (["ask", "hi", "--lanes", "chain", "--chain-steps", "/no/such.yaml"], 2, "cannot read /no/such.yaml"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr(args: list[str], code: int, message: str, capsys) -> None:

@@ -121,6 +121,7 @@ class ChainLane(Lane):
             "steps",
             "Chain steps (YAML: name, prompt or retrieve; {question} and {step name} are filled in)",
             "yaml",
+            flag="--chain-steps",
             scenario_default=scenario_chain_yaml,
         ),
         SYSTEM_PROMPT,
