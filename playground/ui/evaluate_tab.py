@@ -97,9 +97,11 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             lane_controls = {}
             with gr.Accordion("Lane settings", open=False):
                 for lane in all_lanes():
-                    if lane.controls:
+                    if any(c.field != "system_prompt" for c in lane.controls):
                         with gr.Accordion(lane.title, open=False):
-                            lane_controls[lane.name] = build_lane_controls(lane, None, services.adapters().names())
+                            lane_controls[lane.name] = build_lane_controls(
+                                lane, None, services.adapters().names(), id_prefix="eval-", skip=("system_prompt",)
+                            )
                 with gr.Row():
                     max_tokens = gr.Slider(
                         8, 1024, value=services.settings.max_tokens, step=8, label="Longest answer (tokens)"
@@ -190,11 +192,10 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
     setting_widgets = [lane_controls[name][field] for name, field in setting_fields]
 
     def lane_options(lane_name: str, settings: tuple[object, ...]) -> dict[str, object]:
-        """The lane's own settings from the flat list of widget values; the system prompt stays the scenario's."""
+        """The lane's own settings from the flat list of widget values (the system prompt is the scenario's)."""
         values = {
             field: value for (name, field), value in zip(setting_fields, settings, strict=True) if name == lane_name
         }
-        values.pop("system_prompt", None)
         lane = next(lane for lane in all_lanes() if lane.name == lane_name)
         return coerce_options(lane, values) | {"system_prompt": None}
 

@@ -10,12 +10,14 @@ from playground.lanes import Control, Lane
 from playground.scenarios import Scenario
 
 
-def build_control(lane: Lane, control: Control, scenario: Scenario | None, adapter_names: list[str]) -> Any:
+def build_control(
+    lane: Lane, control: Control, scenario: Scenario | None, adapter_names: list[str], id_prefix: str = ""
+) -> Any:
     """One Gradio widget for one control, with the lane's default (or the scenario's) as its value."""
     default = getattr(lane.options_type("m"), control.field)
     if control.scenario_default is not None and scenario is not None:
         default = control.scenario_default(scenario)
-    elem_id = f"{lane.name}-{control.field.replace('_', '-')}"
+    elem_id = f"{id_prefix}{lane.name}-{control.field.replace('_', '-')}"
     common = {"label": control.label, "elem_id": elem_id, "info": control.info or None}
     if control.kind == "choice":
         return gr.Radio(list(control.choices), value=default, **common)
@@ -30,10 +32,18 @@ def build_control(lane: Lane, control: Control, scenario: Scenario | None, adapt
 
 
 def build_lane_controls(
-    lane: Lane, scenario: Scenario | None, adapter_names: list[str]
+    lane: Lane,
+    scenario: Scenario | None,
+    adapter_names: list[str],
+    id_prefix: str = "",
+    skip: tuple[str, ...] = (),
 ) -> dict[str, gr.components.Component]:
-    """Widgets keyed by the option field they set; rendered inside the lane's column."""
-    return {c.field: build_control(lane, c, scenario, adapter_names) for c in lane.controls}
+    """Widgets keyed by the option field they set (element ids `<prefix><lane>-<field>`)."""
+    return {
+        c.field: build_control(lane, c, scenario, adapter_names, id_prefix)
+        for c in lane.controls
+        if c.field not in skip
+    }
 
 
 def scenario_updates(lane: Lane, scenario: Scenario) -> list[object]:
