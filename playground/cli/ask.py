@@ -73,5 +73,9 @@ def _format_answer(answer: Answer) -> str:
     return (
         f"[{answer.lane}] {answer.model}\n{answer.text.strip()}\n"
         f"  tokens: {answer.usage.prompt_tokens} prompt + {answer.usage.completion_tokens} completion"
-        f" | cost: {cost} | ttft: {answer.ttft_s:.2f}s | latency: {answer.latency_s:.2f}s\n"
+        f" | cost: {cost} | ttft: {_seconds(answer.ttft_s)} | latency: {_seconds(answer.latency_s)}\n"
     )
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}s"

@@ -8,6 +8,7 @@ branches on a lane's name.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
@@ -63,12 +64,18 @@ class Control:
                 raise LaneOptionError(f"{self.label}: '{value}' is not one of {', '.join(self.choices)}")
             return value
         if self.kind in ("int", "float"):
-            number = int(value) if self.kind == "int" else float(value)
-            if (self.minimum is not None and number < self.minimum) or (
-                self.maximum is not None and number > self.maximum
-            ):
-                raise LaneOptionError(f"{self.label}: {number} is outside {self.minimum:g} to {self.maximum:g}")
-            return number
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise LaneOptionError(f"{self.label}: '{value}' is not a number") from None
+            if not math.isfinite(number) or (self.kind == "int" and not number.is_integer()):
+                kind = "whole number" if self.kind == "int" else "finite number"
+                raise LaneOptionError(f"{self.label}: '{value}' is not a {kind}")
+            low = -math.inf if self.minimum is None else self.minimum
+            high = math.inf if self.maximum is None else self.maximum
+            if not low <= number <= high:
+                raise LaneOptionError(f"{self.label}: {number:g} is outside {low:g} to {high:g}")
+            return int(number) if self.kind == "int" else number
         return value
 
 
@@ -129,6 +136,10 @@ class Lane:
             chosen[name] = limits[name].check(value) if name in limits else value
         return self.options_type(model=model, **chosen)
 
+    def model_for(self, scenario: Scenario, options: LaneOptions, context: LaneContext) -> str | ModelRef:
+        """The model this lane calls; lanes that pick their own (an adapter's base) say which."""
+        return options.model
+
     def run(
         self,
         question: str,
@@ -137,7 +148,8 @@ class Lane:
         context: LaneContext,
         gateway: ChatGateway,
     ) -> Iterator[Answer]:
-        """Yield the answer as it grows; raise LaneError (or any error) to fail the lane."""
+        """Yield the answer as it grows, starting with `recorder.snapshot()` before any work (so a lane
+        that fails early still shows its model and steps); raise LaneError (or any error) to fail it."""
         raise NotImplementedError
 
 

@@ -12,10 +12,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from playground.errors import UsageError
+from playground.errors import PlaygroundError, UsageError
 from playground.lanes.base import ChatGateway, LaneContext, LaneOptions
 from playground.lanes.registry import get_lane
-from playground.llm import ModelError
 from playground.records import Answer
 from playground.scenarios import Scenario
 
@@ -41,7 +40,9 @@ class LaneJob:
 
 def describe_error(exc: Exception) -> str:
     """One line for a lane's failure: the message of an expected error, the type of a surprise."""
-    if isinstance(exc, ModelError | ValueError | KeyError):
+    if isinstance(exc, PlaygroundError):
+        return exc.message
+    if isinstance(exc, ValueError | KeyError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
 
@@ -57,10 +58,18 @@ def run_lane(
             yield replace(answer)
     except Exception as exc:  # noqa: BLE001 - one lane's surprise must not take the others down
         answer = replace(answer, error=describe_error(exc))
-        if answer.latency_s is None:
-            answer.latency_s = time.perf_counter() - started
+    if answer.latency_s is None:
+        answer.latency_s = time.perf_counter() - started
     answer.done = True
     yield answer
+
+
+def _model_of(job: LaneJob, scenario: Scenario, context: LaneContext) -> object:
+    """The model a lane will call (an adapter lane's base and adapter); the picker's if it cannot tell."""
+    try:
+        return get_lane(job.lane).model_for(scenario, job.options, context)
+    except Exception:  # noqa: BLE001 - the lane itself reports why it cannot run
+        return job.options.model
 
 
 def run_lanes(
@@ -83,7 +92,7 @@ def run_lanes(
     latest = {job.lane: Answer(lane=job.lane, model=str(job.options.model)) for job in jobs}
     groups: dict[str, list[LaneJob]] = {}
     for job in jobs:
-        serial = gateway.runs_one_at_a_time(job.options.model)
+        serial = gateway.runs_one_at_a_time(_model_of(job, scenario, context or LaneContext()))
         groups.setdefault("one at a time" if serial else job.lane, []).append(job)
 
     def work(group: list[LaneJob]) -> None:

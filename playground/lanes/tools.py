@@ -7,6 +7,7 @@ Each tool takes one string and returns text. A scenario chooses its tools in `sc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from playground.lanes.base import LaneContext, LaneError, knowledge_for
 from playground.scenarios import Scenario
 
 MAX_EXPRESSION_CHARS = 200
+THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Tool:
 
 def calculate(expression: str, scenario: Scenario, context: LaneContext) -> str:
     """Arithmetic only (simpleeval: no names, no calls, no attribute access, bounded powers)."""
-    expression = expression.strip().replace("$", "").replace(",", "")
+    expression = THOUSANDS.sub("", expression.strip().replace("$", ""))  # 1,299.99 -> 1299.99; max(1, 2) stays
     if not expression or len(expression) > MAX_EXPRESSION_CHARS:
         raise LaneError(f"give an arithmetic expression of 1 to {MAX_EXPRESSION_CHARS} characters")
     evaluator = SimpleEval(functions={"round": round, "min": min, "max": max, "abs": abs}, names={})

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from playground.lanes import EmptyQuestionError, Lane, LaneError, all_lanes, check_question, default_lanes, run_lanes
+from playground.errors import PlaygroundError
+from playground.lanes import Lane, LaneError, all_lanes, check_question, default_lanes, run_lanes
 from playground.records import Answer
-from playground.scenarios import Scenario, ScenarioError
+from playground.scenarios import Scenario
 from playground.services import Services
 from playground.ui.formatting import metrics_html, passages_html, steps_html, summary_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
@@ -135,8 +136,8 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
                     options = coerce_options(column.lane, dict(zip(column.controls, settings, strict=True)))
                     model_name = str(model or services.settings.default_model)
                     jobs[column.lane.name] = services.lane_job(column.lane.name, model_name, **options)
-        except (EmptyQuestionError, ScenarioError, LaneError) as exc:
-            gr.Warning(str(exc))  # one clear message; the lanes keep what they showed
+        except PlaygroundError as exc:
+            gr.Warning(exc.message)  # one clear message; the lanes keep what they showed
             yield [gr.skip()] * len(outputs)
             return
         context = services.lane_context(session_workspace(services, request))
@@ -160,13 +161,17 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
     lane_widgets = [w for column in columns for w in column.controls.values()]
 
     def on_scenario(name: str) -> list[object]:
-        scenario = services.scenarios.get(name)
+        try:
+            scenario = services.scenarios.get(name)
+        except PlaygroundError as exc:
+            gr.Warning(exc.message)
+            return [gr.skip()] * (1 + len(lane_widgets))
         updates: list[object] = [gr.update(choices=list(scenario.example_questions), value=None)]
         for column in columns:
             updates += scenario_updates(column.lane, scenario)
         return updates
 
-    scenario_picker.change(on_scenario, scenario_picker, [examples, *lane_widgets])
+    scenario_picker.change(on_scenario, scenario_picker, [examples, *lane_widgets])  # the chain follows it
 
     adapter_pickers = [c.controls["adapter"] for c in columns if "adapter" in c.controls]
 

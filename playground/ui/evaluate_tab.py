@@ -12,13 +12,13 @@ from pathlib import Path
 
 import gradio as gr
 
+from playground.errors import PlaygroundError
 from playground.evaluation.charts import all_charts
 from playground.evaluation.report import EvalResults, write_csv, write_html
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import EvalItem, EvalSetError, load_eval_set, sample_items
-from playground.lanes import LaneError, all_lanes, default_lanes
-from playground.llm import ModelError
-from playground.scenarios import Scenario, ScenarioError
+from playground.lanes import all_lanes, default_lanes
+from playground.scenarios import Scenario
 from playground.services import Services
 from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options
@@ -61,13 +61,15 @@ def _present(results: EvalResults, exports: Path) -> list[object]:
 def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab) -> None:
     """Lay out the Evaluate tab and wire its events."""
     models = services.model_choices()
+    scenarios = services.scenarios.all()
+    first = scenarios[0] if scenarios else None
     cancels: dict[str, threading.Event] = {}
 
     def set_info(scenario_name: str, upload: str | None) -> str:
         try:
             items, name = _set_for(services.scenarios.get(scenario_name), upload)
-        except (EvalSetError, ScenarioError) as exc:
-            return f"**Cannot use this set:** {exc}"
+        except PlaygroundError as exc:
+            return f"**Cannot use this set:** {exc.message}"
         kinds = ", ".join(sorted({i.kind for i in items}))
         return f"Set `{name}`: {len(items)} questions ({kinds})."
 
@@ -100,7 +102,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
                     if any(c.field != "system_prompt" for c in lane.controls):
                         with gr.Accordion(lane.title, open=False):
                             lane_controls[lane.name] = build_lane_controls(
-                                lane, None, services.adapters().names(), id_prefix="eval-", skip=("system_prompt",)
+                                lane, first, services.adapters().names(), id_prefix="eval-", skip=("system_prompt",)
                             )
                 with gr.Row():
                     max_tokens = gr.Slider(
@@ -138,8 +140,8 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         batch_size: float,
         answer_tokens: float,
         reuse: bool,
+        progress=gr.Progress(),  # before *settings: Gradio finds special arguments only up to a *args
         *settings: object,
-        progress=gr.Progress(),
     ) -> list[object]:
         try:
             scenario = services.scenarios.get(scenario_name)
@@ -155,8 +157,8 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
                 for lane in [lane.name for lane in all_lanes()]
                 if lane in lane_list
             ]
-        except (EvalSetError, ScenarioError, ModelError, LaneError) as exc:
-            gr.Warning(str(exc))
+        except PlaygroundError as exc:
+            gr.Warning(exc.message)
             return [gr.skip()] * len(outputs)
         workspace = session_workspace(services, request)
         cancel = cancels.setdefault(request.session_hash or "anonymous", threading.Event())
@@ -232,4 +234,21 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
     if adapter_pickers:
         tab.select(refresh_adapters, None, adapter_pickers)
     scenario_picker.change(set_info, [scenario_picker, upload], info)
+    followers = [  # settings whose value follows the scenario (the chain's steps)
+        (lane_controls[lane.name][c.field], c)
+        for lane in all_lanes()
+        for c in lane.controls
+        if c.scenario_default is not None and c.field in lane_controls.get(lane.name, {})
+    ]
+
+    def follow_scenario(name: str) -> object:
+        try:
+            scenario = services.scenarios.get(name)
+        except PlaygroundError:
+            return [gr.skip()] * len(followers) if len(followers) != 1 else gr.skip()
+        updates = [gr.update(value=control.scenario_default(scenario)) for _, control in followers]
+        return updates[0] if len(updates) == 1 else updates
+
+    if followers:
+        scenario_picker.change(follow_scenario, scenario_picker, [widget for widget, _ in followers])
     info.value = set_info(scenario_picker.value, None) if scenario_picker.value else ""

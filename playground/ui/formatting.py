@@ -93,7 +93,7 @@ def steps_html(answer: Answer | None) -> str:
         figures = f"{step.usage.prompt_tokens} + {step.usage.completion_tokens} tokens · " if step.kind == "llm" else ""
         status = f' <span class="step-error">⚠ {html.escape(step.error)}</span>' if step.error else ""
         rows.append(
-            f'<details class="lane-step" data-kind="{step.kind}" data-name="{html.escape(step.name)}">'
+            f'<details class="lane-step" data-kind="{html.escape(step.kind)}" data-name="{html.escape(step.name)}">'
             f"<summary>{number}. <b>{html.escape(step.kind)}</b> {html.escape(step.name)} · {figures}"
             f"{step.latency_s:.2f}s{' · cached' if step.cached else ''}{status}</summary>"
             f'<div class="step-io"><div class="step-label">input</div><pre>{html.escape(shown_input)}</pre>'

@@ -69,6 +69,11 @@ def test_a_failing_step_is_named_and_keeps_the_steps_before_it(scenario) -> None
         ("- {name: a, prompt: x}\n- {name: b, retrieve: x}", "last step must be a prompt"),
         ("not: [a list", "not valid YAML"),
         ("[]", "needs a list of steps"),
+        ("- {name: a, prompt: 'x {} y'}", r"use \{question\} or \{<step name>\}"),
+        ("- {name: a, prompt: x, max_tokens: -3}", "max_tokens must be a whole number from 1 to 8192"),
+        ("- {name: a, prompt: x, max_tokens: lots}", "max_tokens must be a whole number"),
+        ("- {name: a, prompt: x}\n- {name: a, prompt: y}", "the name 'a' is taken"),
+        ("- {name: question, prompt: x}", "the name 'question' is taken"),
     ],
 )
 def test_bad_chains_are_refused_with_the_reason(spec: str, message: str) -> None:

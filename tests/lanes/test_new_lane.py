@@ -46,6 +46,12 @@ def test_a_lane_from_a_test_runs_through_ask_with_its_own_flag(shout_lane, capsy
     assert [s["name"] for s in lane["steps"]] == ["shout"] and lane["error"] is None
 
 
+def test_it_prints_as_text_too(shout_lane, capsys) -> None:
+    assert main(["ask", "hi", "--lanes", "shout"]) == 0
+    out = capsys.readouterr().out
+    assert "[shout] none\nHI\n" in out and "ttft: -" in out
+
+
 def test_its_flag_keeps_its_limits(shout_lane, capsys) -> None:
     assert main(["ask", "hello", "--lanes", "shout", "--shout-times", "5"]) == 2
     assert "Repeats: 5 is outside 1 to 3" in capsys.readouterr().err

@@ -26,11 +26,17 @@ def _call(tool: str, text: str) -> str:
 
 
 def test_a_tool_call_then_a_final_answer_records_every_step(scenario) -> None:
-    gateway = _scripted(_call("calculator", "12 * 3.5"), _call("final_answer", "It is 42."))
+    gateway = _scripted(_call("calculator", "12 * 3.5"), _call("final_answer", ""), final="It is 42.")
     answer = final_answer("tools", "What is 12 times 3.5?", scenario, LaneContext(), gateway)
     assert answer.error is None and answer.text == "It is 42."
-    assert [(s.kind, s.name) for s in answer.steps] == [("llm", "turn 1"), ("tool", "calculator"), ("llm", "turn 2")]
+    assert [(s.kind, s.name) for s in answer.steps] == [
+        ("llm", "turn 1"),
+        ("tool", "calculator"),
+        ("llm", "turn 2"),
+        ("llm", "answer"),
+    ]
     assert answer.steps[1].output == "42"
+    assert "response_format" not in gateway.calls[-1]["params"], "the answer itself is free text, streamed"
     assert "Result of calculator:\n42" in gateway.calls[1]["messages"][-1]["content"]
     schema = gateway.calls[0]["params"]["response_format"]["json_schema"]["schema"]
     assert schema["properties"]["tool"]["enum"] == ["calculator", "search_knowledge", "final_answer"]
@@ -48,7 +54,7 @@ def test_a_malformed_call_is_an_error_step_and_the_lane_answers_anyway(scenario)
 
 
 def test_an_unknown_tool_is_reported_to_the_model_and_in_the_steps(scenario) -> None:
-    gateway = _scripted(_call("telepathy", "x"), _call("final_answer", "Done."))
+    gateway = _scripted(_call("telepathy", "x"), _call("final_answer", ""), final="Done.")
     answer = final_answer("tools", "Q?", scenario, LaneContext(), gateway)
     assert answer.text == "Done."
     assert any(s.name == "telepathy" and "unknown tool 'telepathy'" in s.error for s in answer.steps)
@@ -61,18 +67,19 @@ def test_the_step_limit_stops_the_loop_and_the_lane_still_answers(scenario) -> N
     assert answer.error is None and answer.text == "Plain answer."
     assert sum(1 for s in answer.steps if s.name == "calculator" and not s.error) == 2
     assert any(s.error == "step limit reached: 2 tool calls allowed" for s in answer.steps)
-    assert len(gateway.calls) == 4  # three turns, then the plain answer
+    assert len(gateway.calls) == 4  # three turns, then the answer
 
 
 def test_a_failing_tool_is_an_error_step_with_its_message(scenario) -> None:
-    gateway = _scripted(_call("calculator", "__import__('os')"), _call("final_answer", "Sorry."))
+    gateway = _scripted(_call("calculator", "__import__('os')"), _call("final_answer", ""), final="Sorry.")
     answer = final_answer("tools", "Q?", scenario, LaneContext(), gateway)
     failed = next(s for s in answer.steps if s.kind == "tool")
     assert failed.error and "cannot calculate" in failed.error and answer.text == "Sorry."
 
 
 @pytest.mark.parametrize(
-    ("expression", "value"), [("2 + 3 * 4", "14"), ("$1,299.99 * 0.8", "1039.99"), ("2**10", "1024")]
+    ("expression", "value"),
+    [("2 + 3 * 4", "14"), ("$1,299.99 * 0.8", "1039.99"), ("2**10", "1024"), ("max(1, 2) + round(2.567, 1)", "4.6")],
 )
 def test_the_calculator_does_arithmetic(expression: str, value: str, scenario) -> None:
     assert calculate(expression, scenario, LaneContext()) == value
@@ -110,3 +117,34 @@ def test_a_model_with_function_calling_gets_the_tools_as_functions(scenario) -> 
     assert [t["function"]["name"] for t in first["tools"]] == ["calculator", "search_knowledge"]
     assert "response_format" not in first
     assert gateway.calls[1]["messages"][-1] == {"role": "tool", "tool_call_id": "c1", "content": "42"}
+    assert len(gateway.calls) == 2, "the model's own answer ends the lane: no extra call"
+
+
+def test_function_calls_past_the_step_limit_are_refused_but_answered(scenario) -> None:
+    from playground.llm import ToolCall
+
+    many = [ToolCall(f"c{i}", "calculator", json.dumps({"input": f"{i} + 1"})) for i in range(3)]
+    gateway = FakeGateway(
+        reply_for=lambda m: "" if m[-1]["role"] != "user" or "Now answer" not in m[-1]["content"] else "Done."
+    )
+    gateway.tool_models = ("api/smart",)
+    gateway.tool_calls_for = lambda m: many if m[-1]["role"] == "user" and "Now answer" not in m[-1]["content"] else []
+    answer = final_answer("tools", "Sums?", scenario, LaneContext(), gateway, model="api/smart", max_steps=2)
+    ran = [s for s in answer.steps if s.name == "calculator"]
+    assert [s.error for s in ran] == [None, None, "step limit reached: 2 tool calls allowed"]
+    replies = [m for m in gateway.calls[-1]["messages"] if m["role"] == "tool"]
+    assert [m["tool_call_id"] for m in replies] == ["c0", "c1", "c2"], "every call gets a reply"
+    assert gateway.calls[-1]["params"]["tool_choice"] == "none" and answer.text == "Done."
+
+
+def test_a_turn_the_provider_refuses_is_an_error_step_and_the_lane_still_answers(scenario) -> None:
+    from playground.llm import ModelError
+
+    def reply_for(messages):
+        if "Now answer" not in messages[-1]["content"]:
+            raise ModelError("response_format is not supported by this provider")
+        return "Answer without tools."
+
+    answer = final_answer("tools", "Q?", scenario, LaneContext(), FakeGateway(reply_for=reply_for))
+    assert answer.error is None and answer.text == "Answer without tools."
+    assert answer.steps[0].error == "response_format is not supported by this provider"

@@ -27,13 +27,14 @@ from playground.lanes.base import (
     opening_messages,
     system_prompt,
 )
-from playground.lanes.builtin.rag import retrieve
+from playground.lanes.builtin.rag import RETRIEVAL_CONTROLS, retrieve
 from playground.lanes.registry import register
 from playground.llm import ChatGateway
 from playground.records import Answer
 from playground.scenarios import Scenario
 
 MAX_STEPS = 8
+MAX_STEP_TOKENS = 8192
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ def parse_chain(spec: Any) -> list[ChainStep]:
         if not isinstance(item, dict) or not item.get("name"):
             raise LaneError(f"chain step {number} needs a name")
         name = str(item["name"])
+        if name in known:
+            raise LaneError(f"chain step {number}: the name '{name}' is taken (question, or an earlier step)")
         prompt, query = item.get("prompt"), item.get("retrieve")
         if (prompt is None) == (query is None):
             raise LaneError(f"chain step '{name}' needs exactly one of prompt or retrieve")
@@ -82,13 +85,12 @@ def parse_chain(spec: Any) -> list[ChainStep]:
         for field in _fields(template, name):
             if field not in known:
                 raise LaneError(f"chain step '{name}' uses {{{field}}}, which no earlier step produces")
-        max_tokens = item.get("max_tokens")
         steps.append(
             ChainStep(
                 name,
                 None if prompt is None else str(prompt),
                 None if query is None else str(query),
-                int(max_tokens) if max_tokens is not None else None,
+                _step_tokens(name, item.get("max_tokens")),
             )
         )
         known.add(name)
@@ -97,11 +99,24 @@ def parse_chain(spec: Any) -> list[ChainStep]:
     return steps
 
 
+def _step_tokens(step: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_STEP_TOKENS:
+        raise LaneError(f"chain step '{step}': max_tokens must be a whole number from 1 to {MAX_STEP_TOKENS}")
+    return value
+
+
 def _fields(template: str, step: str) -> set[str]:
     try:
-        return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+        fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
     except ValueError as exc:
         raise LaneError(f"chain step '{step}': {exc} (write a literal brace as {{{{ or }}}})") from exc
+    if any(not field.isidentifier() for field in fields):
+        raise LaneError(
+            f"chain step '{step}': use {{question}} or {{<step name>}}; write a literal brace as {{{{ or }}}}"
+        )
+    return set(fields)
 
 
 @register
@@ -124,6 +139,7 @@ class ChainLane(Lane):
             flag="--chain-steps",
             scenario_default=scenario_chain_yaml,
         ),
+        RETRIEVAL_CONTROLS[0],  # k, for retrieval steps
         SYSTEM_PROMPT,
     )
 
@@ -131,24 +147,25 @@ class ChainLane(Lane):
         self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
     ) -> Iterator[Answer]:
         assert isinstance(options, ChainOptions)
+        recorder = Recorder(Answer(lane=self.name, model=str(options.model)), gateway, options)
+        yield recorder.snapshot()
         spec = options.steps if options.steps else scenario.extra.get("chain")
         if not spec:
             raise LaneError(f"scenario '{scenario.name}' declares no chain: add steps in the lane's settings")
         steps = parse_chain(spec)
-        recorder = Recorder(Answer(lane=self.name, model=str(options.model)), gateway, options)
         outputs: dict[str, str] = {"question": question}
-        yield recorder.snapshot()
         for number, step in enumerate(steps, start=1):
             last = number == len(steps)
-            if step.retrieve is not None:
-                outputs[step.name] = retrieve(recorder, step.retrieve.format_map(outputs), scenario, options, context)
-                continue
-            assert step.prompt is not None
-            messages = opening_messages(system_prompt(scenario, options))
-            messages.append({"role": "user", "content": step.prompt.format_map(outputs)})
-            if last:
-                recorder.answer.messages = messages
             try:
+                if step.retrieve is not None:
+                    query = step.retrieve.format_map(outputs)
+                    outputs[step.name] = retrieve(recorder, query, scenario, options, context)
+                    continue
+                assert step.prompt is not None
+                messages = opening_messages(system_prompt(scenario, options))
+                messages.append({"role": "user", "content": step.prompt.format_map(outputs)})
+                if last:
+                    recorder.answer.messages = messages
                 yield from recorder.call(step.name, messages, visible=last, max_tokens=step.max_tokens)
             except Exception as exc:
                 raise LaneError(f"chain step '{step.name}' failed: {exc}") from exc

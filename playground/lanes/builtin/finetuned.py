@@ -62,6 +62,9 @@ class FinetunedLane(Lane):
     controls = (ADAPTER, SYSTEM_PROMPT)
     uses_model_picker = False
 
+    def model_for(self, scenario: Scenario, options: LaneOptions, context: LaneContext) -> ModelRef:
+        return adapter_model(scenario, options, context)
+
     def run(
         self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
     ) -> Iterator[Answer]:

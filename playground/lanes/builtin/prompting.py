@@ -94,6 +94,7 @@ class PromptingLane(Lane):
     ) -> Iterator[Answer]:
         assert isinstance(options, PromptingOptions)
         recorder = Recorder(Answer(lane=self.name, model=str(options.model)), gateway, options)
+        yield recorder.snapshot()
         recorder.answer.messages = prompting_messages(question, scenario, options, context)
         yield recorder.snapshot()
         yield from recorder.call("answer", recorder.answer.messages)

@@ -88,6 +88,7 @@ class RagLane(Lane):
     ) -> Iterator[Answer]:
         assert isinstance(options, RagOptions)
         recorder = Recorder(Answer(lane=self.name, model=str(options.model)), gateway, options)
+        yield recorder.snapshot()
         passages = retrieve(recorder, question, scenario, options, context)
         recorder.answer.messages = rag_messages(question, passages, scenario, options)
         yield recorder.snapshot()

@@ -15,6 +15,7 @@ from playground.lanes.builtin.finetuned import ADAPTER, adapter_model
 from playground.lanes.builtin.rag import RETRIEVAL_CONTROLS, rag_messages, retrieve
 from playground.lanes.registry import register
 from playground.llm import ChatGateway
+from playground.model_ref import ModelRef
 from playground.records import Answer
 from playground.scenarios import Scenario
 
@@ -41,12 +42,16 @@ class RagFinetunedLane(Lane):
     controls = (*RETRIEVAL_CONTROLS, ADAPTER, SYSTEM_PROMPT)
     uses_model_picker = False
 
+    def model_for(self, scenario: Scenario, options: LaneOptions, context: LaneContext) -> ModelRef:
+        return adapter_model(scenario, options, context)
+
     def run(
         self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
     ) -> Iterator[Answer]:
         assert isinstance(options, RagFinetunedOptions)
         model = adapter_model(scenario, options, context)
         recorder = Recorder(Answer(lane=self.name, model=str(model)), gateway, options)
+        yield recorder.snapshot()
         passages = retrieve(recorder, question, scenario, options, context)
         recorder.answer.messages = rag_messages(question, passages, scenario, options)
         yield recorder.snapshot()

@@ -3,16 +3,15 @@
 A model with native function calling (litellm says which) gets the tools as functions. For the
 others, every model turn is constrained to a JSON object `{"tool": ..., "input": ...}` through the
 provider's `response_format` JSON schema; llama.cpp turns the schema into a grammar, so even the
-135M embedded model emits well-formed calls. `final_answer` ends the loop. A malformed or unknown
-call, a failing tool, or the step limit becomes a visible error step, and the lane answers anyway
-with one last plain call.
+135M embedded model emits well-formed calls. `final_answer` ends the tool turns. Then one more
+call, streamed, answers the question with the tools' results in view. A malformed or unknown call,
+a failing tool or turn, or the step limit becomes a visible error step, and the lane answers anyway.
 """
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +28,13 @@ from playground.lanes.base import (
 )
 from playground.lanes.registry import register
 from playground.lanes.tools import Tool, tools_for
-from playground.llm import ChatGateway
+from playground.llm import ChatGateway, Completion, ModelError
 from playground.prompts import load_prompt
 from playground.records import Answer, Step
 from playground.scenarios import Scenario
 
 FINAL = "final_answer"
+MAX_INPUT_CHARS = 200  # a tool's input; the turn's token budget leaves room for it and the JSON around it
 CALL_TOKENS = 128
 
 
@@ -49,7 +49,7 @@ def call_schema(tools: list[Tool]) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "tool": {"type": "string", "enum": [*(t.name for t in tools), FINAL]},
-            "input": {"type": "string"},
+            "input": {"type": "string", "maxLength": MAX_INPUT_CHARS},
         },
         "required": ["tool", "input"],
         "additionalProperties": False,
@@ -64,6 +64,19 @@ def function_spec(tool: Tool) -> dict[str, Any]:
         "type": "function",
         "function": {"name": tool.name, "description": tool.description, "parameters": parameters},
     }
+
+
+def _specs(tools: list[Tool]) -> list[dict[str, Any]]:
+    return [function_spec(tool) for tool in tools]
+
+
+def _assistant_calls(completion: Completion) -> dict[str, Any]:
+    """The assistant message that asked for these tool calls, as the provider expects it back."""
+    calls = [
+        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+        for c in completion.tool_calls
+    ]
+    return {"role": "assistant", "content": completion.text or None, "tool_calls": calls}
 
 
 def call_input(arguments: str) -> str:
@@ -108,16 +121,44 @@ class ToolsLane(Lane):
     ) -> Iterator[Answer]:
         assert isinstance(options, ToolsOptions)
         tools = tools_for(scenario)
-        if gateway.supports_tools(options.model):
-            yield from self._run_native(question, scenario, options, context, gateway, tools)
-            return
-        by_name = {tool.name: tool for tool in tools}
-        listing = "\n".join(f"- {tool.name}: {tool.description}" for tool in tools)
-        system = f"{system_prompt(scenario, options)}\n\n{load_prompt('tools').format(tools=listing)}".strip()
-        messages = [*opening_messages(system), {"role": "user", "content": question}]
+        native = gateway.supports_tools(options.model)
         recorder = Recorder(Answer(lane=self.name, model=str(options.model)), gateway, options)
+        system = system_prompt(scenario, options)
+        if not native:
+            listing = "\n".join(f"- {tool.name}: {tool.description}" for tool in tools)
+            system = f"{system}\n\n{load_prompt('tools').format(tools=listing)}".strip()
+        messages: list[dict[str, Any]] = [*opening_messages(system), {"role": "user", "content": question}]
         recorder.answer.messages = messages
         yield recorder.snapshot()
+        turns = self._native_turns if native else self._schema_turns
+        try:
+            messages, answered = yield from turns(recorder, messages, scenario, options, context, tools)
+        except ModelError:
+            answered = None  # the failed turn is an error step already; answer from what there is
+        if answered is not None:  # a function-calling model answered instead of calling a tool
+            recorder.answer.text = answered
+            finished = recorder.finish()
+            finished.ttft_s = finished.latency_s  # not streamed: the text arrives whole
+            yield finished
+            return
+        # The answer is one more call, streamed, with whatever the tools returned in view.
+        messages = [*messages, {"role": "user", "content": f"Now answer the original question: {question}"}]
+        recorder.answer.messages = messages
+        closing = {"tools": _specs(tools), "tool_choice": "none"} if native else {}
+        yield from recorder.call("answer", messages, **closing)
+        yield recorder.finish()
+
+    def _schema_turns(
+        self,
+        recorder: Recorder,
+        messages: list[dict[str, Any]],
+        scenario: Scenario,
+        options: ToolsOptions,
+        context: LaneContext,
+        tools: list[Tool],
+    ) -> Generator[Answer, None, tuple[list[dict[str, Any]], str | None]]:
+        """Turns held to a JSON schema (any model; llama.cpp turns the schema into a grammar)."""
+        by_name = {tool.name: tool for tool in tools}
         schema = call_schema(tools)
         for turn in range(1, options.max_steps + 2):
             yield from recorder.call(
@@ -128,71 +169,47 @@ class ToolsLane(Lane):
                 tool_name, tool_input = parse_call(recorder.last)
             except LaneError as exc:
                 recorder.answer.add_step(Step("tool", "invalid call", recorder.last, "", error=str(exc)))
-                break
+                return messages, None
             if tool_name == FINAL:
-                recorder.answer.text = tool_input
-                recorder.answer.ttft_s = time.perf_counter() - recorder.started
-                yield recorder.finish()
-                return
+                return messages, None
             if turn > options.max_steps:
                 error = f"step limit reached: {options.max_steps} tool calls allowed"
                 recorder.answer.add_step(Step("tool", tool_name, tool_input, "", error=error))
-                break
+                return messages, None
             result = self._use(recorder, by_name, tool_name, tool_input, scenario, context)
             messages = [*messages, {"role": "user", "content": f"Result of {tool_name}:\n{result}"}]
             yield recorder.snapshot()
-        # No final answer from the loop: answer anyway, from what the tools returned so far.
-        messages = [*messages, {"role": "user", "content": f"Now answer the original question: {question}"}]
-        recorder.answer.messages = messages
-        yield from recorder.call("answer", messages)
-        yield recorder.finish()
+        return messages, None
 
-    def _run_native(
+    def _native_turns(
         self,
-        question: str,
+        recorder: Recorder,
+        messages: list[dict[str, Any]],
         scenario: Scenario,
         options: ToolsOptions,
         context: LaneContext,
-        gateway: ChatGateway,
         tools: list[Tool],
-    ) -> Iterator[Answer]:
+    ) -> Generator[Answer, None, tuple[list[dict[str, Any]], str | None]]:
         """litellm's function calling, for models that have it: the model returns tool calls, we run them."""
         by_name = {tool.name: tool for tool in tools}
-        specs = [function_spec(tool) for tool in tools]
-        messages: list[dict[str, Any]] = [
-            *opening_messages(system_prompt(scenario, options)),
-            {"role": "user", "content": question},
-        ]
-        recorder = Recorder(Answer(lane=self.name, model=str(options.model)), gateway, options)
-        recorder.answer.messages = messages
-        yield recorder.snapshot()
-        calls_made = 0
-        for turn in range(1, options.max_steps + 2):
-            allowed = calls_made < options.max_steps
-            params = {"tools": specs, "tool_choice": "auto"} if allowed else {}
-            completion = recorder.complete(f"turn {turn}", messages, **params)
-            if not completion.tool_calls or not allowed:
-                recorder.answer.text = completion.text
-                recorder.answer.ttft_s = time.perf_counter() - recorder.started
-                yield recorder.finish()
-                return
-            messages = [
-                *messages,
-                {
-                    "role": "assistant",
-                    "content": completion.text or None,
-                    "tool_calls": [
-                        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-                        for c in completion.tool_calls
-                    ],
-                },
-            ]
-            for call in completion.tool_calls:
-                calls_made += 1
-                result = self._use(recorder, by_name, call.name, call_input(call.arguments), scenario, context)
+        calls_made, turn = 0, 0
+        while calls_made < options.max_steps:
+            turn += 1
+            completion = recorder.complete(f"turn {turn}", messages, tools=_specs(tools), tool_choice="auto")
+            if not completion.tool_calls:
+                return messages, completion.text
+            messages = [*messages, _assistant_calls(completion)]
+            for call in completion.tool_calls:  # every call gets a reply, or the provider refuses the next turn
+                if calls_made >= options.max_steps:
+                    error = f"step limit reached: {options.max_steps} tool calls allowed"
+                    recorder.answer.add_step(Step("tool", call.name, call.arguments, "", error=error))
+                    result = f"Error: {error}"
+                else:
+                    calls_made += 1
+                    result = self._use(recorder, by_name, call.name, call_input(call.arguments), scenario, context)
                 messages = [*messages, {"role": "tool", "tool_call_id": call.id, "content": result}]
             yield recorder.snapshot()
-        yield recorder.finish()
+        return messages, None
 
     @staticmethod
     def _use(
