@@ -37,6 +37,9 @@ def test_a_tool_call_then_a_final_answer_records_every_step(scenario) -> None:
     ]
     assert answer.steps[1].output == "42"
     assert "response_format" not in gateway.calls[-1]["params"], "the answer itself is free text, streamed"
+    answering = gateway.calls[-1]["messages"]
+    assert "calculator(12 * 3.5):\n42" in answering[-1]["content"]
+    assert not any("final_answer" in m["content"] for m in answering), "no JSON turns in the answer's prompt"
     assert "Result of calculator:\n42" in gateway.calls[1]["messages"][-1]["content"]
     schema = gateway.calls[0]["params"]["response_format"]["json_schema"]["schema"]
     assert schema["properties"]["tool"]["enum"] == ["calculator", "search_knowledge", "final_answer"]
@@ -141,7 +144,7 @@ def test_a_turn_the_provider_refuses_is_an_error_step_and_the_lane_still_answers
     from playground.llm import ModelError
 
     def reply_for(messages):
-        if "Now answer" not in messages[-1]["content"]:
+        if "What the tools returned" not in messages[-1]["content"]:
             raise ModelError("response_format is not supported by this provider")
         return "Answer without tools."
 

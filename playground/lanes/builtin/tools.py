@@ -88,6 +88,17 @@ def call_input(arguments: str) -> str:
     return str(parsed.get("input", arguments)) if isinstance(parsed, dict) else arguments
 
 
+def _results_message(question: str, recorder: Recorder) -> dict[str, str]:
+    """The question with what each successful tool call returned, for the answering call."""
+    results = [
+        f"{step.name}({step.input}):\n{step.output}"
+        for step in recorder.answer.steps
+        if step.kind == "tool" and not step.error
+    ]
+    shown = "\n\n".join(results) if results else "(no tool was used)"
+    return {"role": "user", "content": load_prompt("tools_answer").format(question=question, results=shown)}
+
+
 def parse_call(text: str) -> tuple[str, str]:
     """(tool, input) from a model turn, or LaneError saying why it is not a valid call."""
     try:
@@ -142,9 +153,13 @@ class ToolsLane(Lane):
             yield finished
             return
         # The answer is one more call, streamed, with whatever the tools returned in view.
-        messages = [*messages, {"role": "user", "content": f"Now answer the original question: {question}"}]
+        if native:  # the provider's own tool messages carry the results
+            messages = [*messages, {"role": "user", "content": f"Now answer the original question: {question}"}]
+            closing: dict[str, Any] = {"tools": _specs(tools), "tool_choice": "none"}
+        else:  # plain text: a small model shown its JSON turns would answer in JSON again
+            messages = [*opening_messages(system_prompt(scenario, options)), _results_message(question, recorder)]
+            closing = {}
         recorder.answer.messages = messages
-        closing = {"tools": _specs(tools), "tool_choice": "none"} if native else {}
         yield from recorder.call("answer", messages, **closing)
         yield recorder.finish()
 
