@@ -144,10 +144,11 @@ def test_a_turn_the_provider_refuses_is_an_error_step_and_the_lane_still_answers
     from playground.llm import ModelError
 
     def reply_for(messages):
-        if "What the tools returned" not in messages[-1]["content"]:
+        if "final_answer" in messages[0]["content"]:  # a tool turn
             raise ModelError("response_format is not supported by this provider")
         return "Answer without tools."
 
     answer = final_answer("tools", "Q?", scenario, LaneContext(), FakeGateway(reply_for=reply_for))
     assert answer.error is None and answer.text == "Answer without tools."
     assert answer.steps[0].error == "response_format is not supported by this provider"
+    assert answer.messages[-1] == {"role": "user", "content": "Q?"}, "no tool results: the question as asked"

@@ -95,7 +95,9 @@ def _results_message(question: str, recorder: Recorder) -> dict[str, str]:
         for step in recorder.answer.steps
         if step.kind == "tool" and not step.error
     ]
-    shown = "\n\n".join(results) if results else "(no tool was used)"
+    if not results:  # no tool helped: the question as it was asked
+        return {"role": "user", "content": question}
+    shown = "\n\n".join(results)
     return {"role": "user", "content": load_prompt("tools_answer").format(question=question, results=shown)}
 
 
