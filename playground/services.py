@@ -1,20 +1,23 @@
-"""The collaborators the app and the command line share, built once and passed in."""
+"""The collaborators the app and the command line share, built once and passed in.
+
+Composition only: each collaborator does its own job (the gateway, the scenario catalog, the
+knowledge bases, the answer caches, the training jobs); Services wires them to one workspace.
+"""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from playground.config import Settings
-from playground.evaluation.cache import AnswerCache
+from playground.evaluation.cache import AnswerCache, AnswerCaches
 from playground.evaluation.judge import Judge
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE, EvalRun, Progress, run_evaluation
 from playground.evaluation.sets import EvalItem
 from playground.knowledge.base import KnowledgeBase
+from playground.knowledge.bases import KnowledgeBases
 from playground.knowledge.embedding import Embedder, make_embedder
-from playground.knowledge.store import KnowledgeStore
 from playground.lanes import LaneContext, LaneJob, get_lane
 from playground.llamacpp.served import ServedModels
 from playground.llamacpp.server import ServerConfig
@@ -40,11 +43,20 @@ class Services:
     settings: Settings
     gateway: Gateway
     scenarios: ScenarioCatalog
-    _embedder: Embedder | None = None
-    _knowledge: dict[tuple[Path, str], KnowledgeBase] = field(default_factory=dict)
-    _lock: threading.RLock = field(default_factory=threading.RLock)
     jobs: TrainingJobs = field(default_factory=TrainingJobs)
-    _caches: dict[Path, AnswerCache] = field(default_factory=dict)
+    caches: AnswerCaches = field(default_factory=AnswerCaches)
+    _embedder: Embedder | None = None
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _bases: KnowledgeBases | None = None
+
+    def __post_init__(self) -> None:
+        self._bases = KnowledgeBases(
+            lambda: self.embedder,
+            lambda: self.workspace(SHARED_WORKSPACE, copy_documents=False),
+            max_upload_bytes=int(self.settings.max_upload_mb * 1024 * 1024),
+            chunk_size=self.settings.chunk_size,
+            overlap=self.settings.chunk_overlap,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -88,33 +100,8 @@ class Services:
 
     def knowledge(self, workspace: Workspace, scenario: Scenario) -> KnowledgeBase:
         """The scenario's knowledge base in this workspace (its own copy of the documents)."""
-        key = (workspace.root, scenario.name)
-        embedder = self.embedder
-        with self._lock:
-            if key not in self._knowledge:
-                if workspace.copy_documents and not workspace.index_dir(scenario).exists():
-                    self._seed_index(scenario, workspace.index_dir(scenario))
-                self._knowledge[key] = KnowledgeBase(
-                    workspace.kb_dir(scenario),
-                    KnowledgeStore(workspace.index_dir(scenario), embedder),
-                    max_upload_bytes=int(self.settings.max_upload_mb * 1024 * 1024),
-                    chunk_size=self.settings.chunk_size,
-                    overlap=self.settings.chunk_overlap,
-                )
-            return self._knowledge[key]
-
-    def shared_knowledge(self, scenario: Scenario) -> KnowledgeBase:
-        """The index of the scenario's shipped documents, used in place (the command line's)."""
-        return self.knowledge(self.workspace(SHARED_WORKSPACE, copy_documents=False), scenario)
-
-    def _seed_index(self, scenario: Scenario, target: Path) -> None:
-        """Start a new workspace's index as a copy of the shared one: nothing is embedded twice."""
-        if scenario.knowledge_base is None:
-            return
-        shared = self.shared_knowledge(scenario)
-        shared.ensure_synced()
-        with shared.lock:
-            shutil.copytree(shared.store.folder, target)
+        assert self._bases is not None
+        return self._bases.get(workspace, scenario)
 
     def adapters(self, workspace: Workspace | None = None) -> AdapterRegistry:
         """Shipped adapters (read-only) plus, for a browser session, the ones it trained."""
@@ -130,11 +117,7 @@ class Services:
 
     def answer_cache(self, workspace: Workspace) -> AnswerCache:
         """The workspace's evaluation answer cache (one connection per file in this process)."""
-        with self._lock:
-            path = workspace.answer_cache_file
-            if path not in self._caches:
-                self._caches[path] = AnswerCache(path)
-            return self._caches[path]
+        return self.caches.get(workspace.answer_cache_file)
 
     def evaluate(
         self,

@@ -63,6 +63,20 @@ class AnswerCache:
             self._db.close()
 
 
+class AnswerCaches:
+    """One AnswerCache per file in this process (SQLite connections are shared across threads)."""
+
+    def __init__(self) -> None:
+        self._open: dict[Path, AnswerCache] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: Path) -> AnswerCache:
+        with self._lock:
+            if path not in self._open:
+                self._open[path] = AnswerCache(path)
+            return self._open[path]
+
+
 def cacheable(model: str | ModelRef) -> bool:
     """False for an adapter whose content could not be hashed: a retrained one would hit stale answers."""
     ref = ModelRef.parse(model)

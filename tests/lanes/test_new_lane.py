@@ -57,11 +57,25 @@ def test_its_flag_keeps_its_limits(shout_lane, capsys) -> None:
     assert "Repeats: 5 is outside 1 to 3" in capsys.readouterr().err
 
 
-def test_the_compare_tab_builds_its_column_and_controls(shout_lane) -> None:
+def test_the_compare_tab_builds_its_column_and_runs_it_with_its_control(shout_lane, tmp_path, monkeypatch) -> None:
+    from types import SimpleNamespace
+
     from playground.config import Settings
     from playground.services import Services
     from playground.ui import build_app
 
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path))
     app = build_app(Services.from_settings(Settings.from_env()))
     elem_ids = {block.elem_id for block in app.blocks.values() if getattr(block, "elem_id", None)}
     assert {"lane-shout", "shout-times", "shout-answer", "shout-steps"} <= elem_ids
+    ask, _submit = [  # the Ask button and Enter in the question box
+        fn for fn in app.fns.values() if fn.name == "run" and any(c.elem_id == "compare-lanes" for c in fn.inputs)
+    ]
+    values = [component.value for component in ask.inputs]
+    ids = [component.elem_id for component in ask.inputs]
+    values[ids.index("compare-question")] = "hello"
+    values[ids.index("compare-lanes")] = ["shout"]
+    values[ids.index("shout-times")] = 3
+    *_, last = ask.fn(SimpleNamespace(session_hash="test"), *values)
+    answer = last[[c.elem_id for c in ask.outputs].index("shout-answer")]
+    assert answer == "HELLO HELLO HELLO"
