@@ -102,7 +102,7 @@ def score_row(row: EvalRow) -> dict[str, Any]:
     if item.source and "retrieval_s" in answer.timings:  # the lane retrieved: score what it found
         sources = retrieved_sources(answer.passages)
         scores |= {
-            "recall_at_k": recall_at_k(sources, item.source, row.job.options.k),
+            "recall_at_k": recall_at_k(sources, item.source, getattr(row.job.options, "k", len(sources))),
             "reciprocal_rank": reciprocal_rank(sources, item.source),
         }
     if row.judge is not None:
