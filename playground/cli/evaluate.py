@@ -80,7 +80,7 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
         )
     from playground.evaluation.report import EvalResults
 
-    results = EvalResults.from_run(run)
+    results = EvalResults.from_run(run, scenario.extra.get("primary_metric"))
     _write_out(results, args.out)
     if args.json:
         print(json.dumps(results.to_json(), indent=2))
@@ -116,4 +116,6 @@ def _format_board(results: EvalResults) -> str:
     failed = results.rows[results.rows["error"].notna()].groupby("lane")["error"].first()
     notes = [f"{lane} errors, e.g.: {error}" for lane, error in failed.items()]
     head = f"{run.set_name}: {len(run.items)} questions, {run.seconds:.1f} s, batches of {run.batch_size}"
-    return "\n".join([head, text, *notes])
+    pairs = [f"  {c.statement()} ({c.wins}/{c.losses}/{c.ties} wins/losses/ties)" for c in results.comparisons]
+    on = f"Paired on {results.primary.label}:" if results.primary else ""
+    return "\n".join([head, text, *notes, on, *pairs, "", f"Verdict: {results.verdict}"])

@@ -14,7 +14,7 @@ import gradio as gr
 
 from playground.errors import PlaygroundError
 from playground.evaluation.charts import all_charts
-from playground.evaluation.report import EvalResults, write_csv, write_html
+from playground.evaluation.report import EvalResults, comparisons_frame, write_csv, write_html
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import EvalItem, EvalSetError, load_eval_set, sample_items
 from playground.lanes import all_lanes, default_lanes
@@ -50,7 +50,9 @@ def _present(results: EvalResults, exports: Path) -> list[object]:
     ]
     return [
         run_summary(results),
+        f"**Verdict.** {results.verdict}",
         scoreboard_table(results),
+        comparisons_frame(results),
         gr.update(value=str(csv_path), visible=True),
         gr.update(value=str(html_path), visible=True),
         *plots,
@@ -119,7 +121,13 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         run_button = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
         cancel_button = gr.Button("Cancel", variant="stop", elem_id="eval-cancel")
     status = gr.Markdown(elem_id="eval-status")
+    verdict_box = gr.Markdown(elem_id="eval-verdict")
     board = gr.Dataframe(scoreboard_table(None), label="Scoreboard", interactive=False, elem_id="eval-scoreboard")
+    pairs = gr.Dataframe(
+        label="Paired comparisons (same questions; 'beats' only when the 95% interval excludes zero)",
+        interactive=False,
+        elem_id="eval-comparisons",
+    )
     with gr.Row():
         csv_download = gr.DownloadButton("Download CSV", visible=False, elem_id="eval-csv")
         html_download = gr.DownloadButton("Download HTML report", visible=False, elem_id="eval-html")
@@ -176,7 +184,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             progress=lambda done, total, what: progress((done, total), desc=what),
             cancel=cancel,
         )
-        results = EvalResults.from_run(run)
+        results = EvalResults.from_run(run, scenario.extra.get("primary_metric"))
         if results.rows.empty:
             gr.Warning("cancelled before any answer")
             return [gr.skip()] * len(outputs)
@@ -189,7 +197,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         event.set()
         return "Cancelling: the answers in flight finish, then the run stops."
 
-    outputs = [status, board, csv_download, html_download, *plots.values(), rows, results_state]
+    outputs = [status, verdict_box, board, pairs, csv_download, html_download, *plots.values(), rows, results_state]
     setting_fields = [(name, field) for name, controls in lane_controls.items() for field in controls]
     setting_widgets = [lane_controls[name][field] for name, field in setting_fields]
 

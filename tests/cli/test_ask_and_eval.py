@@ -92,7 +92,12 @@ def test_eval_prints_per_lane_metrics_offline(tmp_path) -> None:
         assert lane["latency_p95_s"] >= lane["latency_p50_s"] and lane["cost_per_question_usd"] is None
         assert "token_f1" in lane["metrics"] or "hit_rate" in lane["metrics"]
     assert {"recall_at_k", "mrr"} <= set(lanes["rag"]["metrics"])
-    assert 'class="plotly-graph-div"' in report.read_text()
+    assert set(lanes["rag"]["misses"]) == {"retrieval_misses", "generation_misses"}
+    assert data["primary_metric"] == "keyword_coverage" and len(data["comparisons"]) == 3
+    assert {"a", "b", "metric", "wins", "losses", "ties", "mean_difference", "ci95"} <= set(data["comparisons"][0])
+    assert data["verdict"].startswith("On quality (keyword coverage)")
+    page = report.read_text()
+    assert 'class="plotly-graph-div"' in page and "Paired comparisons" in page
 
 
 @pytest.mark.parametrize(
