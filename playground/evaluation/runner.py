@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from playground.evaluation.cache import AnswerCache, CachingGateway
+from playground.evaluation.house_style import HouseRule, parse_rules
 from playground.evaluation.judge import Judge, JudgeScores
 from playground.evaluation.sets import EvalItem
 from playground.lanes import LaneContext, LaneJob, run_lane
@@ -50,6 +51,7 @@ class EvalRun:
     judge_model: str | None = None
     seconds: float = 0.0
     cancelled: bool = False
+    house_rules: list[HouseRule] = field(default_factory=list)  # the scenario's, for style_compliance
 
 
 def answer_item(
@@ -81,6 +83,7 @@ def run_evaluation(
 ) -> EvalRun:
     """Every chosen lane over every item; progress(done, total, what) after each answer."""
     run = EvalRun(scenario.name, set_name or scenario.name, list(items), list(jobs), batch_size=max(1, batch_size))
+    run.house_rules = parse_rules(scenario.extra.get("house_rules"))
     run.judge_model = judge.model if judge else None
     total = len(items) * len(jobs) * (2 if judge else 1)
     done = 0

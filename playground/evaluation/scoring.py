@@ -13,7 +13,7 @@ A failed answer is scored like an empty one. Confidence intervals are percentile
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import bootstrap
 
+from playground.evaluation.house_style import HouseRule, style_scores
 from playground.evaluation.judge import CRITERIA
 from playground.evaluation.numbers import is_hit, is_near_miss, parse_number
 from playground.evaluation.retrieval import recall_at_k, reciprocal_rank
@@ -57,6 +58,7 @@ METRICS = (
     Metric("hit", "hit_rate", "hit rate"),
     Metric("near_miss", "near_miss_rate", "near-miss rate"),
     Metric("choice_correct", "choice_accuracy", "choice accuracy"),
+    Metric("style_compliance", "style_compliance", "style compliance"),
     Metric("recall_at_k", "recall_at_k", "recall@k"),
     Metric("reciprocal_rank", "mrr", "MRR"),
 )
@@ -88,7 +90,7 @@ def _number_scores(answer: str, reference: str) -> dict[str, Any]:
     return scores
 
 
-def score_row(row: EvalRow) -> dict[str, Any]:
+def score_row(row: EvalRow, house_rules: Sequence[HouseRule] = ()) -> dict[str, Any]:
     """The row's metric columns (a failed answer scores as an empty one)."""
     item, answer = row.item, row.answer
     text = "" if answer.error else answer.text
@@ -99,6 +101,8 @@ def score_row(row: EvalRow) -> dict[str, Any]:
         scores = {"choice_correct": correct, "correct": bool(correct)}
     else:
         scores = _text_scores(text, item.reference)
+    if house_rules and item.kind == "text":
+        scores |= style_scores(list(house_rules), text, item.reference)
     if item.source and "retrieval_s" in answer.timings:  # the lane retrieved: score what it found
         sources = retrieved_sources(answer.passages)
         scores |= {
@@ -138,7 +142,7 @@ def rows_frame(run: EvalRun) -> pd.DataFrame:
                 "latency_s": answer.latency_s,
                 "retrieved_sources": " | ".join(retrieved_sources(answer.passages)),
             }
-            | score_row(row)
+            | score_row(row, run.house_rules)
         )
     return pd.DataFrame.from_records(records)
 
@@ -227,6 +231,8 @@ def scoreboard(rows: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
         }
         for metric in metrics[metrics["lane"] == lane].itertuples():
             record[metric.metric] = metric.value
+        for column in (c for c in group.columns if c.startswith("style: ")):  # each house rule's pass rate
+            record[column] = float(group[column].mean())
         records.append(record | lane_costs(group))
     return pd.DataFrame.from_records(records)
 
