@@ -117,8 +117,8 @@ class Answer:
 
 
 def step_cost(steps: list[Step]) -> float | None:
-    """The sum of the model calls' costs; unknown (None) when any call's price is unknown."""
+    """The sum of the model calls' costs; unknown (None) when any call's price is unknown, 0 without calls."""
     costs = [s.cost_usd for s in steps if s.kind == "llm"]
-    if not costs or any(c is None for c in costs):
+    if any(c is None for c in costs):
         return None
     return float(sum(c for c in costs if c is not None))

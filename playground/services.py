@@ -149,6 +149,12 @@ class Services:
             cancel=cancel,
         )
 
+    def lane_jobs(self, lane: str, model: str | None = None, **options: object) -> list[LaneJob]:
+        """The lane's jobs for an evaluation: one, or one per variant (the baseline's three methods)."""
+        job = self.lane_job(lane, model, **options)
+        variants = get_lane(lane).variants(job.options)
+        return [LaneJob(lane, variant, None if label == lane else label) for label, variant in variants]
+
     def lane_job(self, lane: str, model: str | None = None, **options: object) -> LaneJob:
         """A job for one lane with the settings' defaults filled in (None means: keep the default)."""
         defaults = {"max_tokens": self.settings.max_tokens, "temperature": self.settings.temperature}

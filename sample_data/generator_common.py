@@ -35,15 +35,18 @@ def output_dir(description: str, default: Path) -> Path:
     return out
 
 
-def chat_item(system: str, user: str, assistant: str) -> dict:
-    """A training item in chat format."""
-    return {
+def chat_item(system: str, user: str, assistant: str, category: str | None = None) -> dict:
+    """A training item in chat format (with its category, when the scenario has categories)."""
+    item: dict = {
         "messages": [
             {"role": "system", "content": system},
             {"role": "user", "content": user},
             {"role": "assistant", "content": assistant},
         ]
     }
+    if category is not None:
+        item["category"] = category
+    return item
 
 
 def eval_item(question: str, reference: str, kind: str, category: str) -> dict:

@@ -42,7 +42,7 @@ def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     jobs = [services.lane_job(lane, model, **options) for lane in lanes]
     services.gateway.warm_up((model,))
     *_, final = run_lanes(services.gateway, question, scenario, jobs, _lane_context(args, services))
-    answers = [final[job.lane] for job in jobs]
+    answers = [final[job.key] for job in jobs]
     if args.json:
         print(json.dumps({"question": question, "lanes": [a.to_dict() for a in answers]}, indent=2))
     else:

@@ -63,7 +63,7 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
         services.gateway.check_model(args.judge)
     options = {"max_tokens": args.max_tokens, **lane_settings(args)}
     options.setdefault("system_prompt", None)
-    jobs = [services.lane_job(lane, model, **options) for lane in lanes]
+    jobs = [job for lane in lanes for job in services.lane_jobs(lane, model, **options)]
     workspace = services.workspace(SHARED_WORKSPACE, copy_documents=False)
     services.gateway.warm_up((model,))
     with tqdm(total=len(items) * len(jobs), desc="eval", unit="answer", file=sys.stderr, disable=None) as bar:

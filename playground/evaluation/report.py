@@ -138,7 +138,7 @@ th {{ background: #f3f4f6; }}
 td {{ max-width: 28rem; overflow-wrap: anywhere; }}
 </style></head><body>
 <h1>Evaluation of {html.escape(run.scenario)}</h1>
-<p>Set <b>{html.escape(run.set_name)}</b>, {len(run.items)} questions, lanes {", ".join(j.lane for j in run.jobs)};
+<p>Set <b>{html.escape(run.set_name)}</b>, {len(run.items)} questions, lanes {", ".join(j.key for j in run.jobs)};
 {run.seconds:.1f} s in batches of {run.batch_size}{status}. Generated {when} by Strategy Playground.
 Costs marked as empty are unknown (local models have no API price), never $0.</p>
 <h2>Verdict</h2>

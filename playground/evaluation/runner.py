@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from playground.evaluation.cache import AnswerCache, CachingGateway
 from playground.evaluation.house_style import HouseRule, parse_rules
@@ -63,7 +63,8 @@ def answer_item(
     cache: AnswerCache | None = None,
 ) -> EvalRow:
     """One lane's whole answer to one question (not streamed); errors end up in answer.error."""
-    *_, answer = run_lane(CachingGateway(gateway, cache), item.question, scenario, job, context)
+    question_context = replace(context or LaneContext(), category=item.category)
+    *_, answer = run_lane(CachingGateway(gateway, cache), item.question, scenario, job, question_context)
     return EvalRow(item, job, answer, cached=answer.cached)
 
 
@@ -139,7 +140,7 @@ def _run_lane(
             row = future.result()
             if row is not None:
                 rows.append(row)
-                tick(f"{job.lane}: question {row.item.number}" + (" (cached)" if row.cached else ""))
+                tick(f"{job.key}: question {row.item.number}" + (" (cached)" if row.cached else ""))
     return rows
 
 
@@ -156,7 +157,7 @@ def _judge_rows(
     with ThreadPoolExecutor(batch_size, thread_name_prefix="eval-judge") as pool:
         for future, row in [(pool.submit(grade, row), row) for row in rows]:
             future.result()
-            tick(f"judge: {row.job.lane} question {row.item.number}")
+            tick(f"judge: {row.job.key} question {row.item.number}")
 
 
 def retrieved_sources(passages: list[Passage]) -> list[str]:

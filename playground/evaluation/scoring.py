@@ -129,7 +129,7 @@ def rows_frame(run: EvalRun) -> pd.DataFrame:
                 "question": item.question,
                 "reference": item.reference,
                 "source": item.source,
-                "lane": row.job.lane,
+                "lane": row.job.key,
                 "model": str(ModelRef.parse(answer.model)),  # an adapter by name, never its folder
                 "answer": answer.text,
                 "error": answer.error,

@@ -91,10 +91,11 @@ class LaneOptions:
 
 @dataclass(frozen=True)
 class LaneContext:
-    """Collaborators a lane may need, bound to one workspace."""
+    """Collaborators a lane may need, bound to one workspace (and, in an evaluation, to one question)."""
 
     knowledge: Callable[[Scenario], KnowledgeBase] | None = None
     adapters: AdapterRegistry | None = None
+    category: str | None = None  # the evaluation item's category, for lanes that use it (the baseline)
 
 
 COMMON_LIMITS = (  # settings every lane has; the UI's shared widgets and the CLI's flags stay within these
@@ -135,6 +136,10 @@ class Lane:
                 continue
             chosen[name] = limits[name].check(value) if name in limits else value
         return self.options_type(model=model, **chosen)
+
+    def variants(self, options: LaneOptions) -> list[tuple[str, LaneOptions]]:
+        """The rows this lane contributes to an evaluation: (label, options); most lanes have one."""
+        return [(self.name, options)]
 
     def model_for(self, scenario: Scenario, options: LaneOptions, context: LaneContext) -> str | ModelRef:
         """The model this lane calls; lanes that pick their own (an adapter's base) say which."""

@@ -32,10 +32,16 @@ def check_question(question: str) -> str:
 
 @dataclass(frozen=True)
 class LaneJob:
-    """One lane to run: which lane, with which options."""
+    """One lane to run: which lane, with which options, shown as `label` (default: the lane's name)."""
 
     lane: str
     options: LaneOptions
+    label: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The name of this job's answers in tables and JSON (a lane's variants differ here)."""
+        return self.label or self.lane
 
 
 def describe_error(exc: Exception) -> str:
@@ -51,13 +57,13 @@ def run_lane(
     gateway: ChatGateway, question: str, scenario: Scenario, job: LaneJob, context: LaneContext | None = None
 ) -> Iterator[Answer]:
     """Yield the answer as it grows; the last one yielded has done=True (and error set on failure)."""
-    answer = Answer(lane=job.lane, model=str(job.options.model))
+    answer = Answer(lane=job.key, model=str(job.options.model))
     started = time.perf_counter()
     try:
         for answer in get_lane(job.lane).run(question, scenario, job.options, context or LaneContext(), gateway):
-            yield replace(answer)
+            yield replace(answer, lane=job.key)
     except Exception as exc:  # noqa: BLE001 - one lane's surprise must not take the others down
-        answer = replace(answer, error=describe_error(exc))
+        answer = replace(answer, lane=job.key, error=describe_error(exc))
     if answer.latency_s is None:
         answer.latency_s = time.perf_counter() - started
     answer.done = True
@@ -89,11 +95,11 @@ def run_lanes(
     min_interval_s, except the last, which has every lane done.
     """
     updates: queue.Queue[Answer] = queue.Queue()
-    latest = {job.lane: Answer(lane=job.lane, model=str(job.options.model)) for job in jobs}
+    latest = {job.key: Answer(lane=job.key, model=str(job.options.model)) for job in jobs}
     groups: dict[str, list[LaneJob]] = {}
     for job in jobs:
         serial = gateway.runs_one_at_a_time(_model_of(job, scenario, context or LaneContext()))
-        groups.setdefault("one at a time" if serial else job.lane, []).append(job)
+        groups.setdefault("one at a time" if serial else job.key, []).append(job)
 
     def work(group: list[LaneJob]) -> None:
         for job in group:

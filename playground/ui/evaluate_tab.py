@@ -161,9 +161,12 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             if judge_name and judge_name != JUDGE_OFF:
                 services.gateway.check_model(judge_name)
             jobs = [
-                services.lane_job(lane, model_name, max_tokens=int(answer_tokens), **lane_options(lane, settings))
+                job
                 for lane in [lane.name for lane in all_lanes()]
                 if lane in lane_list
+                for job in services.lane_jobs(
+                    lane, model_name, max_tokens=int(answer_tokens), **lane_options(lane, settings)
+                )
             ]
         except PlaygroundError as exc:
             gr.Warning(exc.message)

@@ -283,7 +283,7 @@ def money(price: float) -> str:
 
 
 def train_item(product: Product) -> dict:
-    return chat_item(SYSTEM_PROMPT, product.description + QUESTION_SUFFIX, "$" + money(product.price))
+    return chat_item(SYSTEM_PROMPT, product.description + QUESTION_SUFFIX, "$" + money(product.price), product.category)
 
 
 def eval_row(product: Product) -> dict:
