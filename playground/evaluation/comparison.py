@@ -156,8 +156,10 @@ def verdict(rows: pd.DataFrame, metrics: pd.DataFrame, metric: Metric | None, co
     costs = {lane: lane_costs(group) for lane, group in rows.groupby("lane", sort=False)}
     priced = {lane: c["cost_per_question_usd"] for lane, c in costs.items() if c["cost_per_question_usd"] is not None}
     if priced and len(priced) == len(costs):
-        cheapest = min(priced, key=priced.__getitem__)
-        parts.append(f"On cost, {cheapest} is cheapest at ${priced[cheapest]:.6f} per question.")
+        low = min(priced.values())
+        cheapest = [lane for lane, cost in priced.items() if cost == low]
+        verb = "is cheapest" if len(cheapest) == 1 else "are cheapest"
+        parts.append(f"On cost, {_names(cheapest)} {verb} at ${low:.6f} per question.")
     else:
         tokens = {lane: c["tokens_per_question"] for lane, c in costs.items()}
         fewest = min(tokens, key=tokens.__getitem__)
@@ -180,6 +182,10 @@ def miss_split(group: pd.DataFrame) -> dict[str, int] | None:
     wrong = scored[~scored["correct"].fillna(False).astype(bool)]
     retrieval = int((wrong["recall_at_k"] == 0).sum())
     return {"retrieval_misses": retrieval, "generation_misses": len(wrong) - retrieval}
+
+
+def _names(lanes: list[str]) -> str:
+    return lanes[0] if len(lanes) == 1 else f"{', '.join(lanes[:-1])} and {lanes[-1]}"
 
 
 def _figure(value: float) -> str:
