@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from playground.cli import ask, evaluate, knowledge, serve_model, train
+from playground.cli import ask, evaluate, freshness, knowledge, serve_model, train
 from playground.config import Settings
 from playground.errors import PlaygroundError, UsageError
 from playground.logs import configure_logging
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge.add_commands(commands)
     train.add_command(commands)
     evaluate.add_command(commands)
+    freshness.add_command(commands)
     serve_model.add_command(commands)
     return parser
 

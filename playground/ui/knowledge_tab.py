@@ -14,7 +14,12 @@ from playground.knowledge.store import IngestReport
 from playground.services import Services
 from playground.ui.session import session_workspace
 
-KB_ERRORS = (PlaygroundError, OSError)  # what a user can act on, and files that cannot be read or written
+KB_ERRORS = (PlaygroundError, OSError)
+FRESHNESS_LANES = ("prompting", "rag", "finetuned")
+
+
+class FreshnessUnavailable(PlaygroundError):
+    """The scenario declares no freshness set."""  # what a user can act on, and files that cannot be read or written
 
 
 def _progress_callback(progress: gr.Progress):
@@ -73,6 +78,15 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
     with gr.Row():
         save = gr.Button("Save and re-index", elem_id="kb-save")
         delete = gr.Button("Delete document", variant="stop", elem_id="kb-delete")
+    with gr.Accordion("Freshness demonstration: edit facts, ask again", open=False):
+        gr.Markdown(
+            "Edits one fact per question in **this session's** copy (a price, a name, a limit; the list is the "
+            "scenario's `freshness_set`), asking each lane before and after. RAG reads the edited documents at "
+            "once; an adapter trained before the edit cannot. Run it once per session: the edits stay."
+        )
+        fresh_run = gr.Button("Edit the facts and ask again", elem_id="kb-freshness-run")
+        fresh_summary = gr.Markdown("", elem_id="kb-freshness-summary")
+        fresh_table = gr.Dataframe(interactive=False, wrap=True, label="Before and after", elem_id="kb-freshness")
 
     def knowledge(scenario_name: str, request: gr.Request) -> KnowledgeBase:
         scenario = services.scenarios.get(scenario_name)
@@ -142,6 +156,50 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
             return [gr.skip()] * 3 + [f"⚠ {exc}", gr.skip()]
         return [*listing(kb), f"🗑 deleted {name} ({removed} chunks removed)", ""]
 
+    def freshness(scenario_name: str, request: gr.Request, progress=gr.Progress()) -> list[object]:
+        from playground.evaluation.freshness import load_freshness, run_freshness
+
+        try:
+            scenario = services.scenarios.get(scenario_name)
+            spec = scenario.extra.get("freshness_set")
+            if not spec:
+                raise FreshnessUnavailable(f"scenario '{scenario.title}' has no freshness set")
+            items = load_freshness(scenario.folder / str(spec))
+            workspace = session_workspace(services, request)
+            jobs = [services.lane_job(lane, max_tokens=64, system_prompt=None) for lane in FRESHNESS_LANES]
+            result = run_freshness(
+                services.gateway,
+                scenario,
+                items,
+                jobs,
+                services.lane_context(workspace),
+                services.knowledge(workspace, scenario),
+                progress=lambda done, total, what: progress((done, total), desc=what),
+            )
+        except KB_ERRORS as exc:
+            gr.Warning(str(exc))
+            return [f"⚠ {exc}", gr.skip(), *([gr.skip()] * 3)]
+        lines = [
+            f"- **{lane['lane']}**: the old value before the edits in {lane['right_before']:.0%} of answers, the new "
+            f"value after in **{lane['right_after']:.0%}**, still the old one in {lane['stale_after']:.0%}"
+            for lane in result.summary()
+        ]
+        table = pd.DataFrame(
+            [
+                {
+                    "lane": row.lane,
+                    "question": row.question,
+                    "before": row.before_answer,
+                    "after": row.after_answer,
+                    "new value?": "yes" if row.knows_after else ("old value" if row.stale_after else "no"),
+                }
+                for row in result.rows
+            ]
+        )
+        kb = services.knowledge(session_workspace(services, request), services.scenarios.get(scenario_name))
+        return ["\n".join(lines), table, *listing(kb)]
+
+    fresh_run.click(freshness, scenario_picker, [fresh_summary, fresh_table, *listing_outputs])
     tab.select(refresh, scenario_picker, listing_outputs)
     scenario_picker.change(refresh, scenario_picker, listing_outputs)
     add.click(add_files, [scenario_picker, uploads], [*listing_outputs, status, uploads])
