@@ -14,7 +14,7 @@ from playground.local_models import EMBEDDED_ALIAS
 from playground.model_ref import ModelRef
 from playground.services import Services
 from playground.training.data import CsvMapping, load_training_file, preview
-from playground.training.forgetting import load_probe, run_probe
+from playground.training.forgetting import compare_to_base, load_probe, record_on_card, run_probe
 from playground.training.jobs import JobState
 from playground.training.registry import AdapterError, check_adapter_name
 from playground.training.settings import DEFAULT_PRESET, PRESETS, TAB_SPECS, TrainSettings
@@ -230,20 +230,31 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         state = services.jobs.state()
         return [table, gr.update(choices=list(table["adapter"])), job_html(state), gr.Timer(active=state.active)]
 
-    def forgetting(request: gr.Request, adapter_name: str | None) -> pd.DataFrame:
+    def forgetting(request: gr.Request, adapter_name: str | None, progress=gr.Progress()) -> pd.DataFrame:
         try:
             adapter = services.adapters(session_workspace(services, request)).get(adapter_name or "")
             tuned = ModelRef.for_adapter(adapter)
             items = load_probe()
-            rows = []
-            for label, model in [("base model", tuned.base), (f"adapter {adapter.name}", tuned)]:
-                result = run_probe(services.gateway, model, items)
-                rows.append(
-                    {"model": label, "score": round(result.score, 3), "correct": f"{result.correct}/{result.total}"}
-                )
+            progress(0.0, desc=f"the base model: {len(items)} questions")
+            base = run_probe(services.gateway, tuned.base, items)
+            progress(0.5, desc=f"adapter {adapter.name}: {len(items)} questions")
+            report = compare_to_base(base, run_probe(services.gateway, tuned, items))
+            if not adapter.read_only:  # a session's own adapter keeps the result on its card
+                record_on_card(adapter.path, report)
         except TRAIN_ERRORS as exc:
             gr.Warning(str(exc))
             return gr.skip()
+        interval = "" if report.ci95 is None else f"[{report.ci95[0]:+.3f}, {report.ci95[1]:+.3f}]"
+        rows = [
+            {"model": "base model", "score": round(base.score, 3), "correct": f"{base.correct}/{base.total}"},
+            {
+                "model": f"adapter {adapter.name}",
+                "score": round(report.adapter.score, 3),
+                "correct": f"{report.adapter.correct}/{report.adapter.total}",
+            },
+            {"model": "change (paired, 95% interval)", "score": round(report.change, 3), "correct": interval},
+            {"model": "verdict", "score": None, "correct": report.statement()},
+        ]
         return pd.DataFrame(rows)
 
     preview_button.click(show_preview, [scenario_picker, upload, csv_prompt, csv_completion], preview_box)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from playground.lanes import LaneContext
-from playground.training.forgetting import load_probe, run_probe
+from playground.training.forgetting import ProbeResult, compare_to_base, load_probe, record_on_card, run_probe
 from playground.training.registry import AdapterError, AdapterRegistry, check_adapter_name
 from tests.fakes import FakeGateway, final_answer
 
@@ -68,4 +68,23 @@ def test_forgetting_probe_scores_replies() -> None:
     assert len(items) >= 20
     result = run_probe(FakeGateway(reply="Paris, I think."), "fake/m", items)
     assert result.correct == 1 and result.total == len(items)  # only the capital of France matches
-    assert result.score == pytest.approx(1 / len(items))
+    assert result.score == pytest.approx(1 / len(items)) and result.right[0] is True
+
+
+def _probe(model: str, right: list[bool]) -> ProbeResult:
+    n = len(right)
+    return ProbeResult(model, sum(right) / n, sum(right), n, tuple("" for _ in right), tuple(right))
+
+
+def test_forgetting_is_a_paired_change_with_an_interval(tmp_path: Path) -> None:
+    base = _probe("base", [True] * 150 + [False] * 10)
+    forgot = compare_to_base(base, _probe("adapter", [True] * 100 + [False] * 60))
+    assert forgot.change == pytest.approx(-50 / 160) and forgot.lost == 50 and forgot.gained == 0
+    assert forgot.ci95 is not None and forgot.ci95[1] < 0
+    assert forgot.statement().startswith("the adapter forgot: -31.2% against the base at n = 160")
+    same = compare_to_base(base, _probe("adapter", [True] * 149 + [False] * 10 + [True]))
+    assert same.statement().startswith("no clear change against the base at n = 160")
+    folder = _adapter(tmp_path, "tone")
+    record_on_card(folder, forgot)
+    card = json.loads((folder / "card.json").read_text())
+    assert card["steps"] == 2 and card["forgetting"]["lost"] == 50 and card["forgetting"]["probe_questions"] == 160
