@@ -67,8 +67,9 @@ def test_forgetting_probe_scores_replies() -> None:
     items = load_probe()
     assert len(items) >= 20
     result = run_probe(FakeGateway(reply="Paris, I think."), "fake/m", items)
-    assert result.correct == 1 and result.total == len(items)  # only the capital of France matches
-    assert result.score == pytest.approx(1 / len(items)) and result.right[0] is True
+    expected = [any(answer in "paris, i think." for answer in item.answers) for item in items]
+    assert result.right == tuple(expected) and result.right[0] is True  # the capital of France, and any other Paris
+    assert result.correct == sum(expected) < len(items) and result.score == pytest.approx(sum(expected) / len(items))
 
 
 def _probe(model: str, right: list[bool]) -> ProbeResult:
