@@ -58,8 +58,7 @@ def _lane_column(lane: Lane, services: Services, models: list[str], scenario: Sc
         answer = gr.Markdown("", elem_id=f"{name}-answer", elem_classes="lane-answer")
         metrics = gr.HTML(metrics_html(None), elem_id=f"{name}-metrics")
         passages = gr.HTML("", elem_id=f"{name}-passages")
-        with gr.Accordion("Steps", open=False):
-            steps = gr.HTML("", elem_id=f"{name}-steps")
+        steps = gr.HTML("", elem_id=f"{name}-steps")  # each step is its own fold
         with gr.Accordion("Messages sent", open=False):
             messages = gr.JSON(value=[], elem_id=f"{name}-messages")
     return LaneColumn(lane, column, model, controls, answer, metrics, passages, steps, messages)

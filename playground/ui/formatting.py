@@ -99,7 +99,9 @@ def steps_html(answer: Answer | None) -> str:
             f'<div class="step-io"><div class="step-label">input</div><pre>{html.escape(shown_input)}</pre>'
             f'<div class="step-label">output</div><pre>{html.escape(step.output)}</pre></div></details>'
         )
-    return f'<div class="lane-steps">{"".join(rows)}</div>'
+    calls = sum(1 for step in answer.steps if step.kind == "llm")
+    title = f'<div class="steps-title">Steps: {len(answer.steps)} ({calls} model call{"s" if calls != 1 else ""})</div>'
+    return f'<div class="lane-steps">{title}{"".join(rows)}</div>'
 
 
 def metrics_html(answer: Answer | None) -> str:
