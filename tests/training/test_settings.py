@@ -79,7 +79,7 @@ def test_the_card_keeps_its_keys(tmp_path: Path) -> None:
     config = TrainConfig(data=tmp_path / "d.jsonl", out=tmp_path / "a", settings=TrainSettings(max_steps=3))
     training = TrainingSet("d.jsonl", ((),) * 4, "abc", "chat")
     card = build_card(config, training, TrainingRun(3, 1.23456, 7.0, "cpu", 700, True), backend="unsloth x")
-    assert list(card) == list(shipped)
+    assert list(card) == [key for key in shipped if key != "forgetting"]  # the forgetting check adds that later
     assert list(card["hyperparameters"]) == list(shipped["hyperparameters"])
     assert card["hyperparameters"]["max_steps"] == 3 and card["train_loss"] == 1.2346
     assert card["tokens_per_s"] == 100.0 and card["backend"] == "unsloth x"
