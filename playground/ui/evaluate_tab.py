@@ -17,7 +17,7 @@ from playground.evaluation.charts import all_charts
 from playground.evaluation.report import EvalResults, comparisons_frame, write_csv, write_html
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import EvalItem, EvalSetError, load_eval_set, sample_items
-from playground.lanes import all_lanes, default_lanes
+from playground.lanes import all_lanes, default_lanes, get_lane
 from playground.scenarios import Scenario
 from playground.services import Services
 from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
@@ -209,7 +209,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         values = {
             field: value for (name, field), value in zip(setting_fields, settings, strict=True) if name == lane_name
         }
-        lane = next(lane for lane in all_lanes() if lane.name == lane_name)
+        lane = get_lane(lane_name)
         return coerce_options(lane, values) | {"system_prompt": None}
 
     inputs = [

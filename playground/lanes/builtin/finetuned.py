@@ -46,8 +46,17 @@ def adapter_model(scenario: Scenario, options: LaneOptions, context: LaneContext
     return ModelRef.for_adapter(context.adapters.get(str(name)))
 
 
+class AdapterLane(Lane):
+    """A lane that runs on its adapter's base model, not on the model picker's."""
+
+    uses_model_picker = False
+
+    def model_for(self, scenario: Scenario, options: LaneOptions, context: LaneContext) -> ModelRef:
+        return adapter_model(scenario, options, context)
+
+
 @register
-class FinetunedLane(Lane):
+class FinetunedLane(AdapterLane):
     """No retrieval and no examples in the prompt: the skill lives in the adapter's weights."""
 
     name = "finetuned"
@@ -60,16 +69,12 @@ class FinetunedLane(Lane):
     )
     options_type = FinetunedOptions
     controls = (ADAPTER, SYSTEM_PROMPT)
-    uses_model_picker = False
-
-    def model_for(self, scenario: Scenario, options: LaneOptions, context: LaneContext) -> ModelRef:
-        return adapter_model(scenario, options, context)
 
     def run(
         self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
     ) -> Iterator[Answer]:
         assert isinstance(options, FinetunedOptions)
-        model = adapter_model(scenario, options, context)
+        model = self.model_for(scenario, options, context)
         recorder = Recorder(Answer(lane=self.name, model=str(model)), gateway, options)
         recorder.answer.messages = opening_messages(system_prompt(scenario, options))
         recorder.answer.messages.append({"role": "user", "content": question})

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from playground.lanes.base import SYSTEM_PROMPT, Lane, LaneContext, LaneOptions, Recorder
-from playground.lanes.builtin.finetuned import ADAPTER, adapter_model
+from playground.lanes.base import SYSTEM_PROMPT, LaneContext, LaneOptions, Recorder
+from playground.lanes.builtin.finetuned import ADAPTER, AdapterLane
 from playground.lanes.builtin.rag import RETRIEVAL_CONTROLS, rag_messages, retrieve
 from playground.lanes.registry import register
 from playground.llm import ChatGateway
-from playground.model_ref import ModelRef
 from playground.records import Answer
 from playground.scenarios import Scenario
 
@@ -28,7 +27,7 @@ class RagFinetunedOptions(LaneOptions):
 
 
 @register
-class RagFinetunedLane(Lane):
+class RagFinetunedLane(AdapterLane):
     """Retrieve like the RAG lane, answer with the adapter like the fine-tuned lane."""
 
     name = "rag-finetuned"
@@ -40,16 +39,12 @@ class RagFinetunedLane(Lane):
     )
     options_type = RagFinetunedOptions
     controls = (*RETRIEVAL_CONTROLS, ADAPTER, SYSTEM_PROMPT)
-    uses_model_picker = False
-
-    def model_for(self, scenario: Scenario, options: LaneOptions, context: LaneContext) -> ModelRef:
-        return adapter_model(scenario, options, context)
 
     def run(
         self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
     ) -> Iterator[Answer]:
         assert isinstance(options, RagFinetunedOptions)
-        model = adapter_model(scenario, options, context)
+        model = self.model_for(scenario, options, context)
         recorder = Recorder(Answer(lane=self.name, model=str(model)), gateway, options)
         yield recorder.snapshot()
         passages = retrieve(recorder, question, scenario, options, context)
