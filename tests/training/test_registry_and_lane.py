@@ -60,7 +60,15 @@ def test_finetuned_lane_routes_to_base_plus_adapter_shown_by_name(tmp_path: Path
 def test_finetuned_lane_without_adapters_says_what_to_do(tmp_path: Path, scenario) -> None:
     context = LaneContext(adapters=AdapterRegistry([(tmp_path, True)]))
     final = final_answer("finetuned", "Hi?", scenario, context)
-    assert "no adapter yet: train one" in final.error
+    assert "has no adapter of its own: train one" in final.error
+
+
+def test_a_scenario_without_an_adapter_never_borrows_another_scenarios(tmp_path: Path, scenario) -> None:
+    _adapter(tmp_path, "pricing")
+    context = LaneContext(adapters=AdapterRegistry([(tmp_path, True)]))
+    gateway = FakeGateway(reply="Borrowed.")
+    final = final_answer("finetuned", "Hi?", scenario, context, gateway)
+    assert "has no adapter of its own" in final.error and gateway.calls == []
 
 
 def test_forgetting_probe_scores_replies() -> None:

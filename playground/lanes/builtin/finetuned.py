@@ -38,11 +38,11 @@ def adapter_model(scenario: Scenario, options: LaneOptions, context: LaneContext
     if context.adapters is None:
         raise LaneError("no adapter registry in this context")
     name = getattr(options, "adapter", None) or scenario.extra.get("adapter")
-    if not name:  # a scenario without its own adapter borrows the first one (issue 11 trains the rest)
-        names = context.adapters.names()
-        if not names:
-            raise LaneError("no adapter yet: train one in the Train tab (or with `train`)")
-        name = names[0]
+    if not name:
+        raise LaneError(
+            f"{scenario.title} has no adapter of its own: train one in the Train tab (or with `train`), "
+            "or choose one under Adapter"
+        )
     return ModelRef.for_adapter(context.adapters.get(str(name)))
 
 
@@ -50,6 +50,7 @@ class AdapterLane(Lane):
     """A lane that runs on its adapter's base model, not on the model picker's."""
 
     uses_model_picker = False
+    one_off = ("adapter",)
 
     def model_for(self, scenario: Scenario, options: LaneOptions, context: LaneContext) -> ModelRef:
         return adapter_model(scenario, options, context)
