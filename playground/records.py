@@ -44,11 +44,13 @@ class Step:
     latency_s: float = 0.0
     error: str | None = None
     cached: bool = False
+    model: str | None = None  # the model a `llm` step called (its name as shown, adapter included)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "name": self.name,
+            "model": self.model,
             "input": self.input,
             "output": self.output,
             "prompt_tokens": self.usage.prompt_tokens,
@@ -77,6 +79,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # e.g. embed_s, retrieval_s (RAG)
     steps: list[Step] = field(default_factory=list)
     done: bool = False
+    cost: Any = None  # the priced stages (costs.CostBreakdown) once the lane is done
 
     def add_step(self, step: Step) -> None:
         """Record a call; the answer's tokens and cost stay the sums over its steps."""
@@ -113,6 +116,7 @@ class Answer:
             "error": self.error,
             "passages": [p.to_dict() for p in self.passages],
             "steps": [s.to_dict() for s in self.steps],
+            "cost": self.cost.to_dict() if self.cost is not None else None,
         }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playground.config import Settings
+from playground.costs.hardware import Hardware
 from playground.evaluation.cache import AnswerCache, AnswerCaches
 from playground.evaluation.judge import Judge
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE, EvalRun, Progress, run_evaluation
@@ -110,9 +111,12 @@ class Services:
             folders.append((workspace.adapters_dir, False))
         return AdapterRegistry(folders)
 
-    def lane_context(self, workspace: Workspace) -> LaneContext:
+    def lane_context(self, workspace: Workspace, hardware: Hardware | None = None) -> LaneContext:
+        """The workspace's knowledge and adapters; local work priced on `hardware` (default: this machine)."""
         return LaneContext(
-            knowledge=lambda scenario: self.knowledge(workspace, scenario), adapters=self.adapters(workspace)
+            knowledge=lambda scenario: self.knowledge(workspace, scenario),
+            adapters=self.adapters(workspace),
+            hardware=hardware,
         )
 
     def answer_cache(self, workspace: Workspace) -> AnswerCache:
@@ -132,6 +136,7 @@ class Services:
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        hardware: Hardware | None = None,
     ) -> EvalRun:
         """An evaluation in this workspace: its knowledge, adapters and answer cache (judge cached too)."""
         cache = self.answer_cache(workspace) if use_cache else None
@@ -140,7 +145,7 @@ class Services:
             scenario,
             items,
             jobs,
-            self.lane_context(workspace),
+            self.lane_context(workspace, hardware),
             set_name=set_name,
             cache=cache,
             batch_size=batch_size,

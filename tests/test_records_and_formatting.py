@@ -33,6 +33,7 @@ def test_to_dict_matches_the_command_line_contract() -> None:
         "error": None,
         "passages": [{"source": "a.md", "text": "text", "score": 0.9}],
         "steps": [],
+        "cost": None,  # priced when the runner finishes the lane
     }
 
 

@@ -6,8 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from playground.cli.common import CommandError, parse_lanes
+from playground.cli.common import CommandError, add_hardware_flags, hardware_of, parse_lanes
 from playground.cli.lane_flags import add_lane_flags, lane_settings
+from playground.costs.hardware import Hardware
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.store import KnowledgeStore, store_exists, store_location
 from playground.lanes import LaneContext, check_question, default_lanes, run_lanes
@@ -27,12 +28,14 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         "--store", type=store_location, help="RAG: search this store (a folder or s3://, gs://, az:// URI)"
     )
     add_lane_flags(ask)
+    add_hardware_flags(ask)
     ask.add_argument("--json", action="store_true", help="print the contract's JSON on stdout")
     ask.set_defaults(handler=cmd_ask)
 
 
 def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     question = check_question(args.question)
+    hardware = hardware_of(args)
     lanes = parse_lanes(args.lanes)
     scenario = services.scenarios.get(args.scenario)
     model = args.model or services.settings.default_model
@@ -41,7 +44,7 @@ def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     options.setdefault("system_prompt", None)
     jobs = [services.lane_job(lane, model, **options) for lane in lanes]
     services.gateway.warm_up((model,))
-    *_, final = run_lanes(services.gateway, question, scenario, jobs, _lane_context(args, services))
+    *_, final = run_lanes(services.gateway, question, scenario, jobs, _lane_context(args, services, hardware))
     answers = [final[job.key] for job in jobs]
     if args.json:
         print(json.dumps({"question": question, "lanes": [a.to_dict() for a in answers]}, indent=2))
@@ -54,22 +57,24 @@ def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
-def _lane_context(args: argparse.Namespace, services: Services) -> LaneContext:
+def _lane_context(args: argparse.Namespace, services: Services, hardware: Hardware) -> LaneContext:
     """The command line's knowledge: a given --store, or the scenario's own documents, kept indexed."""
     if args.store is None:
-        return services.lane_context(services.workspace(SHARED_WORKSPACE, copy_documents=False))
+        return services.lane_context(services.workspace(SHARED_WORKSPACE, copy_documents=False), hardware)
     if not store_exists(args.store):
         raise CommandError(f"{args.store}: no index here; run `ingest` first")
     store = KnowledgeStore(args.store, services.embedder)
     documents = store.folder / "documents" if store.folder else Path("documents")  # unused: synced, read-only
     fixed = KnowledgeBase(documents, store, synced=True)  # search the store as ingested
-    return LaneContext(knowledge=lambda scenario: fixed)
+    return LaneContext(knowledge=lambda scenario: fixed, hardware=hardware)
 
 
 def _format_answer(answer: Answer) -> str:
     if answer.error:
         return f"[{answer.lane}] {answer.model}\n  error: {answer.error}\n"
     cost = "unknown" if answer.cost_usd is None else f"${answer.cost_usd:.6f}"
+    if answer.cost is not None:
+        cost += f" ({answer.cost.hardware.name} at ${answer.cost.hardware.usd_per_hour:.3f}/hour for local work)"
     return (
         f"[{answer.lane}] {answer.model}\n{answer.text.strip()}\n"
         f"  tokens: {answer.usage.prompt_tokens} prompt + {answer.usage.completion_tokens} completion"

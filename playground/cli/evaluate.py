@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-from playground.cli.common import CommandError, parse_lanes, positive_int
+from playground.cli.common import CommandError, add_hardware_flags, hardware_of, parse_lanes, positive_int
 from playground.cli.lane_flags import add_lane_flags, lane_settings
 from playground.errors import UsageError
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
@@ -38,6 +38,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--model", help="litellm model string for every lane")
     evaluate.add_argument("--max-tokens", type=int, help="longest answer, in tokens")
     add_lane_flags(evaluate)
+    add_hardware_flags(evaluate)
     evaluate.add_argument(
         "--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE, help="answers in flight per lane"
     )
@@ -52,6 +53,7 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
     if args.out is not None and args.out.suffix.lower() not in OUT_SUFFIXES:
         raise UsageError(f"--out must end in {', '.join(OUT_SUFFIXES)}")
     lanes = parse_lanes(args.lanes)
+    hardware = hardware_of(args)
     scenario = services.scenarios.get(args.scenario)
     set_path = args.evalset or scenario.eval_set
     if set_path is None:
@@ -77,6 +79,7 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
             judge_model=args.judge,
             batch_size=args.batch_size,
             progress=lambda done, total, what: bar.update(done - bar.n),
+            hardware=hardware,
         )
     from playground.evaluation.report import EvalResults
 

@@ -89,6 +89,11 @@ class LiteLLMEmbedder:
         return _normalise(np.array(rows)) if rows else np.zeros((0, 0), dtype=np.float32)
 
 
+def is_local_embedder(spec: str) -> bool:
+    """True for an embedder that runs on this machine (the default or a sentence-transformers model)."""
+    return spec == DEFAULT_EMBEDDER or spec.startswith(SENTENCE_TRANSFORMERS_PREFIX)
+
+
 def make_embedder(spec: str, remote_embed: Callable[[str, list[str]], list[list[float]]] | None = None) -> Embedder:
     """The default name, "st:<hub id or folder>" for sentence-transformers, else a litellm model string."""
     if spec == DEFAULT_EMBEDDER:

@@ -108,6 +108,7 @@ class StoreStats:
     updated_at: str | None = None
     document_list: list[DocumentInfo] = field(default_factory=list)
     vector_index: str | None = None  # the ANN index type as LanceDB names it ("IvfSq"); None while search is exact
+    build_seconds: float | None = None  # the time every ingest into this index took, summed (None: not recorded)
 
 
 def _embedding_text(chunk: Chunk) -> str:
@@ -311,7 +312,12 @@ class KnowledgeStore:
         if changed:
             self._merge(table, self._data(table, chunks, origin, vectors, existing), sources, prune)
         if changed or self.recorded_embedder() is None:  # a no-op ingest writes no new metadata version
-            self._write_meta(embedder=self.embedder.name, updated_at=datetime.now(UTC).isoformat(timespec="seconds"))
+            built = float(self._read_meta().get("build_seconds") or 0.0) + time.perf_counter() - started
+            self._write_meta(
+                embedder=self.embedder.name,
+                updated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                build_seconds=f"{built:.3f}",  # every ingest's time so far: the index's one-off cost
+            )
         report(1.0, "done")
         return IngestReport(
             len(documents),
@@ -473,6 +479,8 @@ class KnowledgeStore:
         self._meta = None  # another process may have ingested since
         table = self._table()
         meta = self._read_meta()
+        built = meta.get("build_seconds")
+        build_seconds = float(built) if built else None
         if table is None:
             return StoreStats(embedder=meta.get("embedder"), updated_at=meta.get("updated_at"))
         # only the two columns: the whole table (vectors too) would be a download from object storage
@@ -481,7 +489,13 @@ class KnowledgeStore:
         docs = [DocumentInfo(r.source, r.title, int(r.chunks)) for r in grouped.itertuples()]
         index = self._vector_index(table)
         return StoreStats(
-            len(docs), len(frame), meta.get("embedder"), meta.get("updated_at"), docs, index and index.index_type
+            len(docs),
+            len(frame),
+            meta.get("embedder"),
+            meta.get("updated_at"),
+            docs,
+            index and index.index_type,
+            build_seconds,
         )
 
     def search(

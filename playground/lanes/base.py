@@ -20,6 +20,7 @@ from playground.records import Answer, Step, Usage
 from playground.scenarios import Scenario
 
 if TYPE_CHECKING:
+    from playground.costs.hardware import Hardware
     from playground.knowledge.base import KnowledgeBase
     from playground.model_ref import ModelRef
     from playground.training.registry import AdapterRegistry
@@ -96,6 +97,7 @@ class LaneContext:
     knowledge: Callable[[Scenario], KnowledgeBase] | None = None
     adapters: AdapterRegistry | None = None
     category: str | None = None  # the evaluation item's category, for lanes that use it (the baseline)
+    hardware: Hardware | None = None  # prices local work (None: the default preset, this machine)
 
 
 COMMON_LIMITS = (  # settings every lane has; the UI's shared widgets and the CLI's flags stay within these
@@ -123,6 +125,7 @@ class Lane:
     uses_model_picker: ClassVar[bool] = True  # False: the lane picks its model (an adapter's base)
     order: ClassVar[int] = 100  # display order among the lanes
     on_by_default: ClassVar[bool] = False  # runs when no lanes are chosen (ask, eval, Compare)
+    one_off: ClassVar[tuple[str, ...]] = ()  # what it pays once before its first answer: "index", "adapter"
 
     def options(self, model: str, **values: Any) -> LaneOptions:
         """This lane's options from any settings: unknown names are ignored, None keeps the default."""
@@ -234,7 +237,15 @@ class Recorder:
                     yield self.snapshot()
         except Exception as exc:
             self.answer.add_step(
-                Step("llm", name, messages, self.last, latency_s=time.perf_counter() - began, error=str(exc))
+                Step(
+                    "llm",
+                    name,
+                    messages,
+                    self.last,
+                    latency_s=time.perf_counter() - began,
+                    error=str(exc),
+                    model=str(target),
+                )
             )
             raise
         if completion is None:  # a stream that ended without its summary: measure what we saw
@@ -250,6 +261,7 @@ class Recorder:
                 cost_usd=completion.cost_usd,
                 latency_s=completion.latency_s,
                 cached=getattr(completion, "cached", False),
+                model=str(target),
             )
         )
         if visible:
@@ -266,7 +278,17 @@ class Recorder:
                 self.options.model, messages, self.options.max_tokens, self.options.temperature, **params
             )
         except Exception as exc:
-            self.answer.add_step(Step("llm", name, messages, "", latency_s=time.perf_counter() - began, error=str(exc)))
+            self.answer.add_step(
+                Step(
+                    "llm",
+                    name,
+                    messages,
+                    "",
+                    latency_s=time.perf_counter() - began,
+                    error=str(exc),
+                    model=str(self.options.model),
+                )
+            )
             raise
         output = completion.text or "; ".join(f"{c.name}({c.arguments})" for c in completion.tool_calls)
         self.answer.add_step(
@@ -279,6 +301,7 @@ class Recorder:
                 cost_usd=completion.cost_usd,
                 latency_s=completion.latency_s,
                 cached=completion.cached,
+                model=str(self.options.model),
             )
         )
         return completion

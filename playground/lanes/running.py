@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from playground.costs.hardware import get_hardware
+from playground.costs.pricing import priced
 from playground.errors import PlaygroundError, UsageError
 from playground.lanes.base import ChatGateway, LaneContext, LaneOptions
 from playground.lanes.registry import get_lane
@@ -67,7 +69,7 @@ def run_lane(
     if answer.latency_s is None:
         answer.latency_s = time.perf_counter() - started
     answer.done = True
-    yield answer
+    yield priced(answer, (context and context.hardware) or get_hardware())
 
 
 def _model_of(job: LaneJob, scenario: Scenario, context: LaneContext) -> object:

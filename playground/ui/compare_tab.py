@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from playground.costs.hardware import DEFAULT_HARDWARE, get_hardware, hardware_names
+from playground.costs.pricing import priced
 from playground.errors import PlaygroundError
 from playground.lanes import Lane, LaneError, all_lanes, check_question, default_lanes, run_lanes
 from playground.records import Answer
 from playground.scenarios import Scenario
 from playground.services import Services
-from playground.ui.formatting import metrics_html, passages_html, steps_html, summary_table
+from playground.ui.formatting import cost_html, metrics_html, passages_html, steps_html, summary_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
 from playground.ui.session import session_workspace
 
@@ -29,6 +31,7 @@ class LaneColumn:
     metrics: gr.HTML
     passages: gr.HTML
     steps: gr.HTML
+    cost: gr.HTML
     messages: gr.JSON
 
     @property
@@ -37,7 +40,7 @@ class LaneColumn:
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        return [self.answer, self.metrics, self.passages, self.steps, self.messages]
+        return [self.answer, self.metrics, self.passages, self.steps, self.cost, self.messages]
 
 
 def _lane_column(lane: Lane, services: Services, models: list[str], scenario: Scenario | None) -> LaneColumn:
@@ -59,9 +62,10 @@ def _lane_column(lane: Lane, services: Services, models: list[str], scenario: Sc
         metrics = gr.HTML(metrics_html(None), elem_id=f"{name}-metrics")
         passages = gr.HTML("", elem_id=f"{name}-passages")
         steps = gr.HTML("", elem_id=f"{name}-steps")  # each step is its own fold
+        cost = gr.HTML("", elem_id=f"{name}-cost")  # stage by stage, with the hardware that priced it
         with gr.Accordion("Messages sent", open=False):
             messages = gr.JSON(value=[], elem_id=f"{name}-messages")
-    return LaneColumn(lane, column, model, controls, answer, metrics, passages, steps, messages)
+    return LaneColumn(lane, column, model, controls, answer, metrics, passages, steps, cost, messages)
 
 
 def _order_style(chosen: list[str]) -> str:
@@ -78,7 +82,14 @@ def _render(columns: list[LaneColumn], chosen: list[str], answers: dict[str, Ans
             values += [gr.skip()] * len(column.outputs)
             continue
         text = answer.text + ("" if answer.done else " ▌")
-        values += [text, metrics_html(answer), passages_html(answer), steps_html(answer), answer.messages]
+        values += [
+            text,
+            metrics_html(answer),
+            passages_html(answer),
+            steps_html(answer),
+            cost_html(answer),
+            answer.messages,
+        ]
     values.append(summary_table([answers[name] for name in chosen if name in answers]))
     return values
 
@@ -109,21 +120,40 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
             scale=4,
             elem_id="compare-lanes",
         )
+        hardware = gr.Dropdown(
+            hardware_names(),
+            value=DEFAULT_HARDWARE,
+            label="Price local work on",
+            info="a local lane costs its measured time at this hardware's hourly price",
+            scale=2,
+            elem_id="compare-hardware",
+        )
+        custom_price = gr.Number(
+            None, label="custom $/hour", minimum=0, scale=1, elem_id="compare-hardware-price", visible=False
+        )
         ask = gr.Button("Ask every lane", variant="primary", scale=1, elem_id="compare-ask")
     order_style = gr.HTML(_order_style(default_lanes()), elem_id="compare-lane-order")
     with gr.Row(equal_height=False):
         columns = [_lane_column(lane, services, models, first) for lane in lanes]
     summary = gr.Dataframe(summary_table([]), label="Side by side", interactive=False, elem_id="compare-summary")
 
+    last_answers = gr.State({})  # the finished answers, repriced when the hardware changes
     lane_inputs = [component for column in columns for component in column.inputs]
-    outputs = [component for column in columns for component in column.outputs] + [summary]
+    outputs = [component for column in columns for component in column.outputs] + [summary, last_answers]
 
     def run(
-        request: gr.Request, scenario_name: str, question_text: str, chosen: list[str] | None, *values: object
+        request: gr.Request,
+        scenario_name: str,
+        question_text: str,
+        chosen: list[str] | None,
+        hardware_name: str,
+        hourly: float | None,
+        *values: object,
     ) -> Iterator[list[object]]:
         chosen = [name for name in chosen or [] if any(c.lane.name == name for c in columns)]
         try:
             text = check_question(question_text)
+            priced_on = get_hardware(hardware_name, hourly)
             scenario = services.scenarios.get(scenario_name)
             if not chosen:
                 raise LaneError("choose at least one lane to compare")
@@ -139,12 +169,30 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
             gr.Warning(exc.message)  # one clear message; the lanes keep what they showed
             yield [gr.skip()] * len(outputs)
             return
-        context = services.lane_context(session_workspace(services, request))
+        context = services.lane_context(session_workspace(services, request), priced_on)
         ordered = [jobs[name] for name in chosen]
         for answers in run_lanes(services.gateway, text, scenario, ordered, context, min_interval_s=0.1):
-            yield _render(columns, chosen, answers)
+            yield [*_render(columns, chosen, answers), answers]
 
-    inputs = [scenario_picker, question, shown, *lane_inputs]
+    def reprice(hardware_name: str, hourly: float | None, chosen: list[str] | None, answers: dict) -> list[object]:
+        """The shown answers' costs on another hardware, without asking again."""
+        outputs_skipped = [gr.skip()] * len(outputs)
+        try:
+            priced_on = get_hardware(hardware_name, hourly)
+        except PlaygroundError as exc:
+            if hardware_name != "custom" or hourly is not None:
+                gr.Warning(exc.message)
+            return outputs_skipped
+        if not answers:
+            return outputs_skipped
+        answers = {name: priced(answer, priced_on) if answer.done else answer for name, answer in answers.items()}
+        return [*_render(columns, [n for n in chosen or [] if n in answers], answers), answers]
+
+    hardware.change(lambda name: gr.update(visible=name == "custom"), hardware, custom_price)
+    for widget in (hardware, custom_price):
+        widget.change(reprice, [hardware, custom_price, shown, last_answers], outputs)
+
+    inputs = [scenario_picker, question, shown, hardware, custom_price, *lane_inputs]
     ask.click(run, inputs, outputs, concurrency_limit=4)
     question.submit(run, inputs, outputs, concurrency_limit=4)
     examples.change(lambda q: q or gr.update(), examples, question)

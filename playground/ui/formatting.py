@@ -139,3 +139,23 @@ def summary_table(answers: list[Answer]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def cost_html(answer: Answer | None) -> str:
+    """The lane's cost stage by stage, each with its basis, and the hardware that priced local work."""
+    if answer is None or answer.cost is None:
+        return ""
+    rows = "".join(
+        f'<tr class="cost-stage" data-stage="{html.escape(stage.stage)}" data-cost="{stage.cost_usd}">'
+        f"<td>{html.escape(stage.stage)}{' (cached)' if stage.cached else ''}</td>"
+        f"<td>{stage.prompt_tokens + stage.completion_tokens}</td><td>{stage.seconds:.3f} s</td>"
+        f'<td>{format_cost(stage.cost_usd)}</td><td class="cost-basis">{html.escape(stage.basis)}</td></tr>'
+        for stage in answer.cost.stages
+    )
+    total = answer.cost.total_usd
+    return (
+        f'<details class="lane-cost" data-total="{total}"><summary>Cost: <b>{format_cost(total)}</b> · '
+        f'<span class="cost-hardware">{html.escape(answer.cost.hardware.assumption)}</span></summary>'
+        "<table><thead><tr><th>stage</th><th>tokens</th><th>time</th><th>cost</th><th>basis</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></details>"
+    )

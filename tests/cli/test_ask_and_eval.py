@@ -29,11 +29,15 @@ def test_ask_prints_the_contract_json_offline() -> None:
         "error",
         "passages",
         "steps",
+        "cost",
     }
     assert lane["lane"] == "prompting" and lane["error"] is None and lane["answer"].strip()
     assert lane["prompt_tokens"] > 0 and lane["completion_tokens"] > 0
     assert lane["ttft_s"] > 0 and lane["latency_s"] >= lane["ttft_s"]
-    assert lane["cost_usd"] is None and lane["passages"] == []
+    assert lane["passages"] == []
+    (stage,) = lane["cost"]["stages"]  # a local lane: its measured seconds at this machine's hourly price
+    assert lane["cost_usd"] == lane["cost"]["total_usd"] == stage["cost_usd"] > 0
+    assert stage["seconds"] <= lane["latency_s"] and "this machine" in lane["cost"]["assumption"]
     (step,) = lane["steps"]
     assert step["kind"] == "llm" and step["output"] == lane["answer"]
     assert (step["prompt_tokens"], step["completion_tokens"]) == (lane["prompt_tokens"], lane["completion_tokens"])
@@ -89,7 +93,7 @@ def test_eval_prints_per_lane_metrics_offline(tmp_path) -> None:
     assert set(lanes) == {"prompting", "rag", "finetuned"} and data["questions"] == 3
     for lane in lanes.values():
         assert lane["questions"] == 3 and lane["latency_p50_s"] is not None
-        assert lane["latency_p95_s"] >= lane["latency_p50_s"] and lane["cost_per_question_usd"] is None
+        assert lane["latency_p95_s"] >= lane["latency_p50_s"] and lane["cost_per_question_usd"] > 0  # local time
         assert "token_f1" in lane["metrics"] or "hit_rate" in lane["metrics"]
     assert {"recall_at_k", "mrr"} <= set(lanes["rag"]["metrics"])
     assert set(lanes["rag"]["misses"]) == {"retrieval_misses", "generation_misses"}

@@ -124,6 +124,7 @@ class ChainLane(Lane):
     """Prompt chaining: each step's output becomes part of the next step's prompt."""
 
     name = "chain"
+    one_off = ("index",)
     title = "Prompt chain"
     order = 20
     summary = (

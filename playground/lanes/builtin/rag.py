@@ -73,6 +73,7 @@ class RagLane(Lane):
     """The model answers from what a LanceDB search of the team's documents returns."""
 
     name = "rag"
+    one_off = ("index",)
     on_by_default = True
     title = "RAG"
     order = 40

@@ -31,6 +31,7 @@ class RagFinetunedLane(AdapterLane):
     """Retrieve like the RAG lane, answer with the adapter like the fine-tuned lane."""
 
     name = "rag-finetuned"
+    one_off = ("index", "adapter")
     title = "RAG + fine-tuned"
     order = 60
     summary = (

@@ -117,6 +117,7 @@ class ToolsLane(Lane):
     """Tool use: the model decides which tool to call, reads the result, and answers."""
 
     name = "tools"
+    one_off = ("index",)
     title = "Tools"
     order = 30
     summary = (

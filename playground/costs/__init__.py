@@ -1,0 +1,1 @@
+"""The cost model: answers priced stage by stage, hardware presets, one-off costs and break-even volumes."""
