@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from playground.cli import ask, evaluate, forgetting, freshness, knowledge, serve_model, train
+from playground.cli import ask, brief, evaluate, forgetting, freshness, knowledge, serve_model, train
 from playground.config import Settings
 from playground.errors import PlaygroundError, UsageError
 from playground.logs import configure_logging
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     freshness.add_command(commands)
     forgetting.add_command(commands)
     serve_model.add_command(commands)
+    brief.add_command(commands)
     return parser
 
 

@@ -200,9 +200,14 @@ def _known_sum(values: pd.Series) -> float | None:
 
 
 def lane_costs(group: pd.DataFrame) -> dict[str, Any]:
-    """Cost per question and in total (None when the model has no price), and latency percentiles."""
+    """Cost per question and in total (None when the model has no price), and latency percentiles.
+
+    A cached answer is priced as it was measured when generated, but its latency is left out of the
+    percentiles: nothing was generated for it in this run.
+    """
     total = _known_sum(group["cost_usd"])
-    latencies = group["latency_s"].dropna().to_numpy(dtype=float)
+    generated = group[~group["cached"].astype(bool)] if "cached" in group else group
+    latencies = generated["latency_s"].dropna().to_numpy(dtype=float)
     costs: dict[str, Any] = {
         "cost_per_question_usd": None if total is None else total / len(group),
         "total_cost_usd": total,

@@ -7,6 +7,7 @@ from pathlib import Path
 import gradio as gr
 
 from playground.services import Services
+from playground.ui.brief_tab import build_brief_tab
 from playground.ui.compare_tab import build_compare_tab
 from playground.ui.evaluate_tab import build_evaluate_tab
 from playground.ui.knowledge_tab import build_knowledge_tab
@@ -45,6 +46,8 @@ def build_app(services: Services) -> gr.Blocks:
                 build_train_tab(services, scenario_picker, train_tab)
             with gr.Tab("Evaluate", id="evaluate") as evaluate_tab:
                 build_evaluate_tab(services, scenario_picker, evaluate_tab)
+            with gr.Tab("Brief", id="brief"):
+                build_brief_tab(services, scenario_picker)
         scenario_picker.change(lambda name: services.scenarios.get(name).description, scenario_picker, description)
     return app
 

@@ -1,0 +1,249 @@
+"""Building a brief: run what it needs (answers, an optional evaluation, context growth) and put it together.
+
+The command line's `brief` and the Brief tab both call `build_brief`, so the file a workshop takes
+home is the same whichever way it was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from statistics import mean
+from typing import TYPE_CHECKING, Any
+
+from playground.brief.criteria import Criteria
+from playground.brief.document import Brief
+from playground.brief.recommend import LaneFigures, recommend
+from playground.costs.charts import break_even_figure, context_growth_figure
+from playground.costs.context_growth import ContextGrowth, measure_context_growth
+from playground.costs.hardware import Hardware
+from playground.costs.one_off import OneOffCost, index_cost, training_cost
+from playground.costs.projection import LaneCostLine, break_evens
+from playground.lanes import LaneContext, check_question, get_lane, run_lanes
+from playground.model_ref import ModelRef
+from playground.records import Answer
+from playground.scenarios import Scenario
+
+if TYPE_CHECKING:
+    from playground.evaluation.report import EvalResults
+    from playground.services import Services
+    from playground.workspace import Workspace
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class BriefRequest:
+    """What to put in the brief: the questions, the volume, the hardware and the room's criteria."""
+
+    questions: tuple[str, ...] = ()
+    lanes: tuple[str, ...] = ("prompting", "rag", "finetuned")
+    volume: float = 10_000
+    criteria: Criteria = field(default_factory=Criteria)
+    eval_limit: int = 10  # evaluation questions (0: no evaluation; quality is then "not measured")
+    max_tokens: int | None = None
+    model: str | None = None
+    growth: bool = True
+
+
+def build_brief(
+    services: Services,
+    workspace: Workspace,
+    scenario: Scenario,
+    request: BriefRequest,
+    hardware: Hardware,
+    progress: Progress | None = None,
+) -> Brief:
+    """Ask the questions, evaluate (if asked), measure context growth, price it all and recommend."""
+    report = progress or (lambda fraction, message: None)
+    questions = [check_question(q) for q in request.questions] or list(scenario.example_questions[:1])
+    model = request.model or services.settings.default_model
+    context = services.lane_context(workspace, hardware)
+    jobs = [services.lane_job(lane, model, max_tokens=request.max_tokens, system_prompt=None) for lane in request.lanes]
+    answers: list[dict[str, Answer]] = []
+    for number, question in enumerate(questions, start=1):
+        report(0.05 + 0.3 * (number - 1) / len(questions), f"asking question {number} of {len(questions)}")
+        *_, final = run_lanes(services.gateway, question, scenario, jobs, context)
+        answers.append({job.key: final[job.key] for job in jobs})
+    results = _evaluate(services, workspace, scenario, request, hardware, model, report)
+    growth = None
+    if request.growth and scenario.knowledge_base is not None:
+        report(0.7, "measuring context growth on slices of the knowledge base")
+        growth = _growth(services, scenario, context, questions[0], model, hardware, request.max_tokens)
+    report(0.95, "pricing and recommending")
+    lines = [_cost_line(services, workspace, scenario, lane, answers, results, hardware) for lane in request.lanes]
+    board = _board(results)
+    figures = [
+        _figures(services, workspace, lane, answers, board, results, line, request)
+        for lane, line in zip(request.lanes, lines, strict=True)
+    ]
+    charts = {"break-even": break_even_figure(lines, request.volume)}
+    if growth is not None:
+        charts["context-growth"] = context_growth_figure(growth)
+    return Brief(
+        scenario=scenario.title,
+        description=scenario.description,
+        questions=questions,
+        answers=answers,
+        hardware=hardware,
+        volume=request.volume,
+        criteria=request.criteria,
+        cost_lines=lines,
+        break_evens=break_evens(lines),
+        recommendation=recommend(figures, request.criteria, request.volume),
+        scoreboard=[_board_row(row) for row in board.values()],
+        verdict=results.verdict if results is not None else "",
+        growth=growth,
+        charts=charts,
+    )
+
+
+def _evaluate(
+    services: Services,
+    workspace: Workspace,
+    scenario: Scenario,
+    request: BriefRequest,
+    hardware: Hardware,
+    model: str,
+    report: Progress,
+) -> EvalResults | None:
+    if request.eval_limit <= 0 or scenario.eval_set is None:
+        return None
+    from playground.evaluation.report import EvalResults
+    from playground.evaluation.sets import load_eval_set, sample_items
+
+    items = sample_items(load_eval_set(scenario.eval_set), request.eval_limit)
+    jobs = [
+        job
+        for lane in request.lanes
+        for job in services.lane_jobs(lane, model, max_tokens=request.max_tokens, system_prompt=None)
+    ]
+    total = len(items) * len(jobs)
+    run = services.evaluate(
+        workspace,
+        scenario,
+        items,
+        jobs,
+        set_name=scenario.eval_set.name,
+        progress=lambda done, _total, what: report(0.35 + 0.35 * done / max(total, 1), f"evaluating: {what}"),
+        hardware=hardware,
+    )
+    return EvalResults.from_run(run, scenario.extra.get("primary_metric"))
+
+
+def _growth(
+    services: Services,
+    scenario: Scenario,
+    context: LaneContext,
+    question: str,
+    model: str,
+    hardware: Hardware,
+    max_tokens: int | None,
+) -> ContextGrowth:
+    return measure_context_growth(
+        services.gateway, services.gateway, scenario, context, question, model, hardware, max_tokens=max_tokens or 64
+    )
+
+
+def _one_off(
+    services: Services,
+    workspace: Workspace,
+    scenario: Scenario,
+    lane: str,
+    answers: list[dict[str, Answer]],
+    hardware: Hardware,
+) -> tuple[OneOffCost, ...]:
+    items: list[OneOffCost] = []
+    needs = get_lane(lane).one_off
+    if "index" in needs and scenario.knowledge_base is not None:
+        stats = services.knowledge(workspace, scenario).stats()
+        items.append(index_cost(stats.build_seconds, stats.embedder, hardware))
+    if "adapter" in needs:
+        name = next((ModelRef.parse(a[lane].model).adapter_name for a in answers if lane in a), None)
+        if name:
+            info = services.adapters(workspace).get(name)
+            items.append(training_cost(info.card, name))
+        else:
+            items.append(OneOffCost("training", None, "no adapter answered"))
+    return tuple(items)
+
+
+def _cost_line(
+    services: Services,
+    workspace: Workspace,
+    scenario: Scenario,
+    lane: str,
+    answers: list[dict[str, Answer]],
+    results: EvalResults | None,
+    hardware: Hardware,
+) -> LaneCostLine:
+    per_answer = None
+    if results is not None and not results.board.empty and lane in set(results.board["lane"]):
+        value = results.board.set_index("lane").loc[lane, "cost_per_question_usd"]
+        per_answer = None if value is None or value != value else float(value)
+    else:
+        costs = [a[lane].cost_usd for a in answers if lane in a and a[lane].error is None]
+        per_answer = mean(costs) if costs and all(c is not None for c in costs) else None  # type: ignore[type-var]
+    return LaneCostLine(lane, per_answer, _one_off(services, workspace, scenario, lane, answers, hardware))
+
+
+def _board(results: EvalResults | None) -> dict[str, dict[str, Any]]:
+    if results is None or results.board.empty:
+        return {}
+    return {str(row["lane"]): row for row in results.board.to_dict("records")}
+
+
+def _board_row(row: dict[str, Any]) -> dict[str, Any]:
+    keep = ("lane", "questions", "errors", "cost_per_question_usd", "latency_p50_s", "latency_p95_s")
+    metrics = {
+        k: v
+        for k, v in row.items()
+        if k not in keep
+        and k not in ("model", "cached", "total_cost_usd", "tokens_per_question", "model_calls_per_question")
+        and not str(k).startswith("style: ")
+    }
+    return {k: row.get(k) for k in keep} | metrics
+
+
+def _figures(
+    services: Services,
+    workspace: Workspace,
+    lane: str,
+    answers: list[dict[str, Answer]],
+    board: dict[str, dict[str, Any]],
+    results: EvalResults | None,
+    line: LaneCostLine,
+    request: BriefRequest,
+) -> LaneFigures:
+    row = board.get(lane, {})
+    primary = results.primary if results is not None else None
+    quality = row.get(primary.label) if primary is not None else None
+    latencies = [
+        a[lane].latency_s for a in answers if lane in a and a[lane].latency_s is not None and a[lane].error is None
+    ]
+    if row.get("latency_p50_s") is not None:
+        latency, basis = float(row["latency_p50_s"]), f"median of {row['questions']} evaluation answers"
+    elif latencies:
+        latency, basis = mean(latencies), f"mean of {len(latencies)} answers here"  # type: ignore[type-var]
+    else:
+        latency, basis = None, ""
+    needs = get_lane(lane).one_off
+    adapter_examples = None
+    if "adapter" in needs:
+        name = next((ModelRef.parse(a[lane].model).adapter_name for a in answers if lane in a), None)
+        if name:
+            adapter_examples = services.adapters(workspace).get(name).card.get("examples")
+    style = row.get("style compliance")
+    return LaneFigures(
+        lane=lane,
+        quality=None if quality is None or quality != quality else float(quality),
+        quality_metric=primary.label if primary is not None else None,
+        higher_is_better=primary.higher_is_better if primary is not None else True,
+        style_compliance=None if style is None or style != style else float(style),
+        latency_s=latency,
+        latency_basis=basis,
+        monthly_usd=line.monthly(request.volume),
+        first_month_usd=line.total(request.volume),
+        stays_current=True if "index" in needs else (False if "adapter" in needs else None),
+        adapter_examples=adapter_examples,
+    )
