@@ -9,11 +9,13 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
+from playground.costs.one_off import training_cost
 from playground.errors import PlaygroundError
 from playground.local_models import EMBEDDED_ALIAS
 from playground.model_ref import ModelRef
 from playground.services import Services
-from playground.training.data import CsvMapping, load_training_file, preview
+from playground.training.data import CsvMapping, TrainingSet, load_training_file, preview
+from playground.training.estimate import TrainingEstimate, estimate_training, measured_throughput
 from playground.training.forgetting import compare_to_base, load_probe, record_on_card, run_probe
 from playground.training.jobs import JobState
 from playground.training.registry import AdapterError, check_adapter_name
@@ -139,8 +141,10 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
             hyper_inputs = setting_fields(TrainSettings.from_preset(DEFAULT_PRESET))
             name = gr.Textbox(label="Adapter name", placeholder="my-adapter", elem_id="train-name")
             with gr.Row():
+                estimate_button = gr.Button("Estimate time and cost", elem_id="train-estimate-run")
                 start = gr.Button("Start training", variant="primary", elem_id="train-start")
                 cancel = gr.Button("Cancel", variant="stop", elem_id="train-cancel")
+            estimate_box = gr.Markdown("", elem_id="train-estimate")
     status = gr.HTML(job_html(JobState()), elem_id="train-status")
     loss_plot = gr.LinePlot(
         pd.DataFrame({"step": [], "loss": []}),
@@ -158,6 +162,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         label="General-knowledge probe: base vs adapter", interactive=False, elem_id="probe-results"
     )
     timer = gr.Timer(1.0, active=False)
+    last_estimate = gr.State(None)  # the estimate the running job started with, shown next to its actual figures
 
     def dataset_path(scenario_name: str, uploaded: str | None) -> Path:
         if uploaded:
@@ -178,6 +183,37 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         except TRAIN_ERRORS as exc:
             return f"⚠ {exc}"
         return f"{len(training)} examples ({training.format})\n\n" + "\n\n".join(rendered)
+
+    def token_counts(training: TrainingSet, max_seq_length: int) -> list[int]:
+        """Each example's tokens as the trainer sees them: the chat template applied, cut at the max length."""
+        tokenizer = services.gateway.engines.get(EMBEDDED_ALIAS).load().tokenizer
+        texts = [tokenizer.apply_chat_template(list(c), tokenize=False) for c in training.conversations]
+        return [min(len(ids), max_seq_length) for ids in tokenizer(texts)["input_ids"]]
+
+    def estimate(
+        request: gr.Request, scenario_name: str, uploaded: str | None, prompt_col: str, completion_col: str, *values
+    ) -> TrainingEstimate:
+        settings = settings_from_fields(values)
+        training = load_training_file(
+            dataset_path(scenario_name, uploaded),
+            mapping(prompt_col, completion_col),
+            max_examples=settings.max_examples,
+        )
+        cards = [a.card for a in services.adapters(session_workspace(services, request)).all()]
+        return estimate_training(
+            token_counts(training, settings.max_seq_length),
+            settings.batch_size,
+            settings.epochs,
+            settings.max_steps,
+            measured_throughput(cards, "cpu"),
+        )
+
+    def show_estimate(request: gr.Request, *args: object) -> list[object]:
+        try:
+            result = estimate(request, *args)
+        except TRAIN_ERRORS as exc:
+            return [f"⚠ {exc}", gr.skip()]
+        return [f"**Estimate.** {result.describe()}", result]
 
     def apply_preset(choice: str) -> list[object]:
         return field_values(TrainSettings.from_preset(choice))
@@ -204,22 +240,40 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
                 settings=settings_from_fields(values),
                 csv_mapping=mapping(prompt_col, completion_col),
             )
+            expected = estimate(request, scenario_name, uploaded, prompt_col, completion_col, *values)
             services.jobs.start(config)
         except TRAIN_ERRORS as exc:
             gr.Warning(str(exc))
             return [
                 f'<div class="job-status" data-status="refused">⚠ {html.escape(str(exc))}</div>',
                 gr.Timer(active=False),
+                gr.skip(),
+                gr.skip(),
             ]
-        return [job_html(services.jobs.state()), gr.Timer(active=True)]
+        return [
+            job_html(services.jobs.state()),
+            gr.Timer(active=True),
+            f"**Estimate.** {expected.describe()}",
+            expected,
+        ]
 
-    def poll(request: gr.Request) -> list[object]:
+    def poll(request: gr.Request, expected: TrainingEstimate | None) -> list[object]:
         state = services.jobs.state()
         curve = pd.DataFrame(state.losses, columns=["step", "loss"])
         finished = not state.active
         table = adapters_table(services, request) if finished else gr.skip()
         names = gr.update(choices=list(adapters_table(services, request)["adapter"])) if finished else gr.skip()
-        return [job_html(state), curve, table, names, gr.Timer(active=not finished)]
+        outcome = gr.skip()
+        if finished and state.status == "done" and expected is not None and state.result.get("seconds"):
+            actual = training_cost(state.result, state.adapter or "adapter")
+            planned = (
+                "not measured" if expected.seconds is None else f"{expected.seconds:.0f} s, ${expected.cost_usd:.4f}"
+            )
+            outcome = (
+                f"**Estimate.** {expected.describe()}\n\n**Actual.** {state.result['seconds']:.0f} s, "
+                f"${actual.cost_usd or 0:.4f} ({actual.basis}); the estimate said {planned}."
+            )
+        return [job_html(state), curve, table, names, gr.Timer(active=not finished), outcome]
 
     def cancel_job() -> str:
         services.jobs.cancel()
@@ -259,8 +313,10 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
 
     preview_button.click(show_preview, [scenario_picker, upload, csv_prompt, csv_completion], preview_box)
     preset.change(apply_preset, preset, hyper_inputs)
-    start.click(start_job, [scenario_picker, upload, csv_prompt, csv_completion, name, *hyper_inputs], [status, timer])
-    timer.tick(poll, None, [status, loss_plot, adapters, probe_adapter, timer])
+    data_inputs = [scenario_picker, upload, csv_prompt, csv_completion]
+    estimate_button.click(show_estimate, [*data_inputs, *hyper_inputs], [estimate_box, last_estimate])
+    start.click(start_job, [*data_inputs, name, *hyper_inputs], [status, timer, estimate_box, last_estimate])
+    timer.tick(poll, last_estimate, [status, loss_plot, adapters, probe_adapter, timer, estimate_box])
     cancel.click(cancel_job, None, status)
     tab.select(refresh, None, [adapters, probe_adapter, status, timer])
     probe_button.click(forgetting, probe_adapter, probe_table)
