@@ -6,12 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
-from playground.cli.common import CommandError, add_hardware_flags, hardware_of, parse_lanes
+from playground.cli.common import CommandError, add_hardware_flags, hardware_of, parse_lanes, positive_int
 from playground.cli.lane_flags import add_lane_flags, lane_settings
 from playground.costs.hardware import Hardware
+from playground.errors import UsageError
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.store import KnowledgeStore, store_exists, store_location
-from playground.lanes import LaneContext, check_question, default_lanes, run_lanes
+from playground.lanes import LaneContext, check_question, default_lanes
+from playground.lanes.repeats import MAX_REPEATS, RepeatStats, repeat_lanes
 from playground.records import Answer
 from playground.services import SHARED_WORKSPACE, Services
 
@@ -29,6 +31,12 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     )
     add_lane_flags(ask)
     add_hardware_flags(ask)
+    ask.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=1,
+        help=f"ask every lane N times (up to {MAX_REPEATS}); adds latency median, p95 and spread",
+    )
     ask.add_argument("--json", action="store_true", help="print the contract's JSON on stdout")
     ask.set_defaults(handler=cmd_ask)
 
@@ -43,14 +51,19 @@ def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     options = {"max_tokens": args.max_tokens, "temperature": args.temperature, **lane_settings(args)}
     options.setdefault("system_prompt", None)
     jobs = [services.lane_job(lane, model, **options) for lane in lanes]
+    if args.repeat > MAX_REPEATS:
+        raise UsageError(f"--repeat: {args.repeat} is more than {MAX_REPEATS}")
     services.gateway.warm_up((model,))
-    *_, final = run_lanes(services.gateway, question, scenario, jobs, _lane_context(args, services, hardware))
-    answers = [final[job.key] for job in jobs]
+    runs, stats = repeat_lanes(
+        services.gateway, question, scenario, jobs, _lane_context(args, services, hardware), args.repeat
+    )
+    answers = [runs[-1][job.key] for job in jobs]
     if args.json:
-        print(json.dumps({"question": question, "lanes": [a.to_dict() for a in answers]}, indent=2))
+        lanes = [a.to_dict() | ({"repeats": stats[a.lane].to_dict()} if args.repeat > 1 else {}) for a in answers]
+        print(json.dumps({"question": question, "lanes": lanes}, indent=2))
     else:
         for answer in answers:
-            print(_format_answer(answer))
+            print(_format_answer(answer) + (_format_repeats(stats[answer.lane]) if args.repeat > 1 else ""))
     failed = [a for a in answers if a.error]
     if len(failed) == len(answers):
         raise CommandError("; ".join(f"{a.lane} lane failed: {a.error}" for a in failed))
@@ -79,6 +92,14 @@ def _format_answer(answer: Answer) -> str:
         f"[{answer.lane}] {answer.model}\n{answer.text.strip()}\n"
         f"  tokens: {answer.usage.prompt_tokens} prompt + {answer.usage.completion_tokens} completion"
         f" | cost: {cost} | ttft: {_seconds(answer.ttft_s)} | latency: {_seconds(answer.latency_s)}\n"
+    )
+
+
+def _format_repeats(stats: RepeatStats) -> str:
+    return (
+        f"  {stats.runs} runs ({stats.cached} cached, left out): latency median {_seconds(stats.latency_median_s)}"
+        f", p95 {_seconds(stats.latency_p95_s)}, range {_seconds(stats.latency_min_s)} to "
+        f"{_seconds(stats.latency_max_s)}; {stats.distinct_answers} distinct answer(s)\n"
     )
 
 

@@ -66,6 +66,7 @@ def run_lane(
             yield replace(answer, lane=job.key)
     except Exception as exc:  # noqa: BLE001 - one lane's surprise must not take the others down
         answer = replace(answer, lane=job.key, error=describe_error(exc))
+    answer = replace(answer, lane=job.key)  # a labelled job (a variant) keeps its label to the end
     if answer.latency_s is None:
         answer.latency_s = time.perf_counter() - started
     answer.done = True

@@ -11,10 +11,11 @@ from playground.costs.hardware import DEFAULT_HARDWARE, get_hardware, hardware_n
 from playground.costs.pricing import priced
 from playground.errors import PlaygroundError
 from playground.lanes import Lane, LaneError, all_lanes, check_question, default_lanes, run_lanes
+from playground.lanes.repeats import MAX_REPEATS, repeat_stats
 from playground.records import Answer
 from playground.scenarios import Scenario
 from playground.services import Services
-from playground.ui.formatting import cost_html, metrics_html, passages_html, steps_html, summary_table
+from playground.ui.formatting import cost_html, metrics_html, passages_html, repeats_frame, steps_html, summary_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
 from playground.ui.session import session_workspace
 
@@ -131,15 +132,29 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
         custom_price = gr.Number(
             None, label="custom $/hour", minimum=0, scale=1, elem_id="compare-hardware-price", visible=False
         )
+        repeat = gr.Number(
+            1,
+            label="Repeat",
+            info="ask every lane N times: latency median, p95 and spread",
+            minimum=1,
+            maximum=MAX_REPEATS,
+            precision=0,
+            scale=1,
+            elem_id="compare-repeat",
+        )
         ask = gr.Button("Ask every lane", variant="primary", scale=1, elem_id="compare-ask")
     order_style = gr.HTML(_order_style(default_lanes()), elem_id="compare-lane-order")
     with gr.Row(equal_height=False):
         columns = [_lane_column(lane, services, models, first) for lane in lanes]
     summary = gr.Dataframe(summary_table([]), label="Side by side", interactive=False, elem_id="compare-summary")
+    repeats_table = gr.Dataframe(
+        repeats_frame({}), label="Repeats", interactive=False, visible=False, elem_id="compare-repeats"
+    )
 
     last_answers = gr.State({})  # the finished answers, repriced when the hardware changes
     lane_inputs = [component for column in columns for component in column.inputs]
     outputs = [component for column in columns for component in column.outputs] + [summary, last_answers]
+    run_outputs = [*outputs, repeats_table]
 
     def run(
         request: gr.Request,
@@ -148,12 +163,16 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
         chosen: list[str] | None,
         hardware_name: str,
         hourly: float | None,
+        times: float | None,
         *values: object,
     ) -> Iterator[list[object]]:
         chosen = [name for name in chosen or [] if any(c.lane.name == name for c in columns)]
         try:
             text = check_question(question_text)
             priced_on = get_hardware(hardware_name, hourly)
+            runs = int(times or 1)
+            if not 1 <= runs <= MAX_REPEATS:
+                raise LaneError(f"Repeat: {runs} is outside 1 to {MAX_REPEATS}")
             scenario = services.scenarios.get(scenario_name)
             if not chosen:
                 raise LaneError("choose at least one lane to compare")
@@ -167,12 +186,17 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
                     jobs[column.lane.name] = services.lane_job(column.lane.name, model_name, **options)
         except PlaygroundError as exc:
             gr.Warning(exc.message)  # one clear message; the lanes keep what they showed
-            yield [gr.skip()] * len(outputs)
+            yield [gr.skip()] * len(run_outputs)
             return
         context = services.lane_context(session_workspace(services, request), priced_on)
         ordered = [jobs[name] for name in chosen]
-        for answers in run_lanes(services.gateway, text, scenario, ordered, context, min_interval_s=0.1):
-            yield [*_render(columns, chosen, answers), answers]
+        finished: list[dict[str, Answer]] = []
+        for _ in range(runs):
+            for answers in run_lanes(services.gateway, text, scenario, ordered, context, min_interval_s=0.1):
+                yield [*_render(columns, chosen, answers), answers, gr.skip()]
+            finished.append(answers)
+            stats = {job.key: repeat_stats(job.key, [run[job.key] for run in finished]) for job in ordered}
+            yield [*[gr.skip()] * len(outputs), gr.update(value=repeats_frame(stats), visible=runs > 1)]
 
     def reprice(hardware_name: str, hourly: float | None, chosen: list[str] | None, answers: dict) -> list[object]:
         """The shown answers' costs on another hardware, without asking again."""
@@ -192,9 +216,9 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
     for widget in (hardware, custom_price):
         widget.change(reprice, [hardware, custom_price, shown, last_answers], outputs)
 
-    inputs = [scenario_picker, question, shown, hardware, custom_price, *lane_inputs]
-    ask.click(run, inputs, outputs, concurrency_limit=4)
-    question.submit(run, inputs, outputs, concurrency_limit=4)
+    inputs = [scenario_picker, question, shown, hardware, custom_price, repeat, *lane_inputs]
+    ask.click(run, inputs, run_outputs, concurrency_limit=4)
+    question.submit(run, inputs, run_outputs, concurrency_limit=4)
     examples.change(lambda q: q or gr.update(), examples, question)
     shown.change(
         lambda chosen: [

@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+from playground.lanes.repeats import RepeatStats
 from playground.model_ref import ModelRef
 from playground.records import Answer
 
@@ -159,3 +160,39 @@ def cost_html(answer: Answer | None) -> str:
         "<table><thead><tr><th>stage</th><th>tokens</th><th>time</th><th>cost</th><th>basis</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></details>"
     )
+
+
+REPEAT_COLUMNS = [
+    "lane",
+    "runs",
+    "cached (left out)",
+    "median (s)",
+    "p95 (s)",
+    "min (s)",
+    "max (s)",
+    "median cost",
+    "distinct answers",
+]
+
+
+def repeats_frame(stats: dict[str, RepeatStats]) -> pd.DataFrame:
+    """One row per lane: its repeated runs' latency median, p95 and range, and how often the answer changed."""
+    rows = [
+        {
+            "lane": lane,
+            "runs": s.runs,
+            "cached (left out)": s.cached,
+            "median (s)": _rounded(s.latency_median_s),
+            "p95 (s)": _rounded(s.latency_p95_s),
+            "min (s)": _rounded(s.latency_min_s),
+            "max (s)": _rounded(s.latency_max_s),
+            "median cost": format_cost(s.cost_median_usd),
+            "distinct answers": s.distinct_answers,
+        }
+        for lane, s in stats.items()
+    ]
+    return pd.DataFrame(rows, columns=REPEAT_COLUMNS)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
