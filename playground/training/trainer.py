@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from playground.costs.hardware import training_hardware
 from playground.errors import PlaygroundError
 from playground.training.data import CsvMapping, TrainingSet, load_training_file
 from playground.training.settings import TrainSettings
@@ -26,7 +27,6 @@ from playground.training.settings import TrainSettings
 Progress = Callable[[dict[str, Any]], None]
 
 # Assumed hardware prices for the card's cost estimate, in USD per hour (editable assumptions).
-HARDWARE_USD_PER_HOUR = {"cpu": 0.10, "cuda": 2.50}
 DEFAULT_BASE = "smollm2-135m-instruct"
 
 # Chat templates whose turn markers train_on_responses_only needs (instruction part, response part).
@@ -208,7 +208,7 @@ class TrainingRun:
 
 def build_card(config: TrainConfig, training: TrainingSet, run: TrainingRun, backend: str) -> dict[str, Any]:
     """The adapter's card.json: what decided it (the settings as `hyperparameters`) and what it cost."""
-    price = HARDWARE_USD_PER_HOUR[run.device]
+    hardware = training_hardware(run.device)
     return {
         "base_model": config.base,
         "dataset": training.source,
@@ -222,8 +222,8 @@ def build_card(config: TrainConfig, training: TrainingSet, run: TrainingRun, bac
         "tokens_per_s": round(run.tokens / run.seconds, 1) if run.seconds else None,
         "device": run.device,
         "backend": backend,
-        "estimated_cost_usd": round(price * run.seconds / 3600, 4),
-        "cost_assumption": f"${price:.2f}/hour for {run.device}",
+        "estimated_cost_usd": round(hardware.cost_of(run.seconds), 4),
+        "cost_assumption": hardware.assumption,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

@@ -53,6 +53,10 @@ def test_every_lane_answers_with_its_metrics(page) -> None:
         assert int(metrics["prompt tokens"]) > 0 and int(metrics["completion tokens"]) > 0
         assert lane in summary
         assert page.locator(f"#{lane}-steps details.lane-step").count() >= 1, f"{lane} lane lists no steps"
+        # A local lane's cost is its measured time at the hardware's price, stage by stage, never "unknown".
+        assert metrics["cost"].startswith("$"), f"{lane} lane's cost is {metrics['cost']}"
+        cost = page.locator(f"#{lane}-cost details.lane-cost")
+        assert float(cost.get_attribute("data-total")) > 0 and "this machine" in cost.inner_text()
     # A chain makes more than one model call, and the summary counts them.
     assert page.locator("#chain-steps details.lane-step[data-kind='llm']").count() >= 2
     # RAG shows what it retrieved, and how long retrieval took apart from generation.
