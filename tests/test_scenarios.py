@@ -56,3 +56,15 @@ def test_shipped_scenarios_load_and_their_files_exist() -> None:
         assert scenario.system_prompt and scenario.example_questions
         for path in (scenario.knowledge_base, scenario.eval_set, scenario.train_set):
             assert path is None or path.exists(), f"{scenario.name}: {path} is missing"
+
+
+def test_every_shipped_scenario_names_its_own_shipped_adapter() -> None:
+    settings = Settings()
+    for scenario in ScenarioCatalog(settings.sample_data_dir).all():
+        name = scenario.extra.get("adapter")
+        assert name, f"{scenario.name} names no adapter, so its fine-tuned lane cannot run"
+        card = settings.adapters_dir / str(name) / "card.json"
+        assert card.exists(), f"{scenario.name}: adapter {name} does not ship"
+        assert name not in {
+            other.extra.get("adapter") for other in ScenarioCatalog(settings.sample_data_dir).all() if other != scenario
+        }, f"{scenario.name} shares its adapter with another scenario"

@@ -33,7 +33,8 @@ def test_json_has_metrics_cost_and_latency_per_lane(scenario) -> None:
     prompting, rag = data["lanes"]
     assert prompting["metrics"]["mae"]["value"] == 3.0 and prompting["metrics"]["hit_rate"]["value"] == 1.0
     assert set(prompting["metrics"]["mae"]) == {"value", "ci95", "n"}
-    assert prompting["cost_per_question_usd"] is None and prompting["latency_p95_s"] >= prompting["latency_p50_s"]
+    assert prompting["cost_per_question_usd"] > 0, "a local lane costs its measured time on this machine"
+    assert prompting["latency_p95_s"] >= prompting["latency_p50_s"]
     assert rag["errors"] == 5 and rag["metrics"]["hit_rate"]["value"] == 0.0 and "mae" not in rag["metrics"]
     assert data["questions"] == 5 and data["scenario"] == "demo"
 
