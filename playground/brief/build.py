@@ -91,7 +91,7 @@ def build_brief(
         cost_lines=lines,
         break_evens=break_evens(lines),
         recommendation=recommend(figures, request.criteria, request.volume),
-        scoreboard=[_board_row(row) for row in board.values()],
+        scoreboard=_board_rows(board),
         verdict=results.verdict if results is not None else "",
         growth=growth,
         charts=charts,
@@ -179,8 +179,10 @@ def _cost_line(
 ) -> LaneCostLine:
     per_answer = None
     if results is not None and not results.board.empty and lane in set(results.board["lane"]):
-        value = results.board.set_index("lane").loc[lane, "cost_per_question_usd"]
-        per_answer = None if value is None or value != value else float(value)
+        row = results.board.set_index("lane").loc[lane]
+        value = row["cost_per_question_usd"]
+        failed = int(row["errors"]) == int(row["questions"])  # no answer: its cost per answer is not measured
+        per_answer = None if failed or value is None or value != value else float(value)
     else:
         costs = [a[lane].cost_usd for a in answers if lane in a and a[lane].error is None]
         per_answer = mean(costs) if costs and all(c is not None for c in costs) else None  # type: ignore[type-var]
@@ -191,6 +193,13 @@ def _board(results: EvalResults | None) -> dict[str, dict[str, Any]]:
     if results is None or results.board.empty:
         return {}
     return {str(row["lane"]): row for row in results.board.to_dict("records")}
+
+
+def _board_rows(board: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The scoreboard's rows, without the metrics no lane has (a text set has no MAE)."""
+    rows = [_board_row(row) for row in board.values()]
+    measured = {key for row in rows for key, value in row.items() if value is not None and value == value}
+    return [{key: value for key, value in row.items() if key in measured} for row in rows]
 
 
 def _board_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -59,7 +59,8 @@ class Brief:
                 text = (answer.error and f"error: {answer.error}") or answer.text.strip().replace("\n", " ")
                 tokens = answer.usage.prompt_tokens + answer.usage.completion_tokens
                 out.append(
-                    f"| {lane} | {_cell(text)} | {tokens} | {_money(answer.cost_usd)} | {_seconds(answer.latency_s)} |"
+                    f"| {lane} | {_cell(text)} | {tokens} | "
+                    f"{'—' if answer.error else _money(answer.cost_usd)} | {_seconds(answer.latency_s)} |"
                 )
             out.append("")
         if self.scoreboard:

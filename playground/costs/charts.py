@@ -49,7 +49,7 @@ def break_even_figure(lines: list[LaneCostLine], volume: float) -> go.Figure:
     unknown = [line.lane for line in lines if not line.known]
     subtitle = f" (cost unknown, not drawn: {', '.join(unknown)})" if unknown else ""
     figure.update_layout(
-        title=f"Total cost against volume: one-off cost + cost per answer x questions{subtitle}",
+        title=f"Total cost against volume (one-off + per answer x questions){subtitle}",
         xaxis_title="questions",
         yaxis_title="total cost (USD)",
         template=TEMPLATE,
@@ -61,7 +61,7 @@ def break_even_figure(lines: list[LaneCostLine], volume: float) -> go.Figure:
 def context_growth_figure(growth: ContextGrowth) -> go.Figure:
     """Prompt tokens, latency and cost per answer against the share of the knowledge base; the window marked."""
     figure = make_subplots(
-        rows=1, cols=3, subplot_titles=("prompt tokens per answer", "latency per answer (s)", "cost per answer (USD)")
+        rows=1, cols=3, subplot_titles=("prompt tokens", "latency (s)", "cost (USD)"), horizontal_spacing=0.08
     )
     lanes = dict.fromkeys(point.lane for point in growth.points)
     colours = dict(zip(lanes, ("#d62728", "#1f77b4"), strict=False))
@@ -104,7 +104,9 @@ def context_growth_figure(growth: ContextGrowth) -> go.Figure:
         )
     figure.update_xaxes(title_text="% of the knowledge base")
     figure.update_layout(
-        title=f"Context growth: stuffing the knowledge base into the prompt against RAG ({growth.model})",
+        title=f"Per answer as the knowledge base grows: stuffed prompting against RAG ({growth.model})",
         template=TEMPLATE,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+        margin={"b": 90},
     )
     return figure

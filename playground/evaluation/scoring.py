@@ -203,10 +203,12 @@ def lane_costs(group: pd.DataFrame) -> dict[str, Any]:
     """Cost per question and in total (None when the model has no price), and latency percentiles.
 
     A cached answer is priced as it was measured when generated, but its latency is left out of the
-    percentiles: nothing was generated for it in this run.
+    percentiles: nothing was generated for it in this run. So is a failed answer's.
     """
     total = _known_sum(group["cost_usd"])
-    generated = group[~group["cached"].astype(bool)] if "cached" in group else group
+    generated = group[group["error"].isna()]
+    if "cached" in generated:
+        generated = generated[~generated["cached"].astype(bool)]
     latencies = generated["latency_s"].dropna().to_numpy(dtype=float)
     costs: dict[str, Any] = {
         "cost_per_question_usd": None if total is None else total / len(group),

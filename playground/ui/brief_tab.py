@@ -21,7 +21,8 @@ NOT_STATED = "not a criterion"
 
 
 def _number(value: float | None) -> float | None:
-    return None if value is None or value == "" else float(value)
+    """A typed number; empty or 0 means "not stated" (Gradio sends an emptied number field as 0)."""
+    return None if value in (None, "") or float(value) == 0 else float(value)
 
 
 def build_brief_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
@@ -53,7 +54,7 @@ def build_brief_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
         eval_limit = gr.Slider(0, 100, value=10, step=1, label="Evaluation questions (0: none)", elem_id="brief-eval")
         max_tokens = gr.Slider(8, 512, value=64, step=8, label="Longest answer (tokens)", elem_id="brief-max-tokens")
         growth = gr.Checkbox(True, label="Measure context growth", elem_id="brief-growth")
-    with gr.Accordion("What the room needs (criteria)", open=True):
+    with gr.Accordion("What the room needs (criteria; an empty or 0 field is not a criterion)", open=True):
         with gr.Row():
             min_quality = gr.Number(None, label="Quality needed (primary metric)", elem_id="brief-min-quality")
             changes = gr.Dropdown(
@@ -66,9 +67,8 @@ def build_brief_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
             latency = gr.Number(None, label="Slowest acceptable answer (s)", minimum=0, elem_id="brief-latency")
     build = gr.Button("Build the brief", variant="primary", elem_id="brief-build")
     recommendation = gr.Markdown("", elem_id="brief-recommendation")
-    with gr.Row():
-        break_even_plot = gr.Plot(label="break-even", elem_id="brief-plot-break-even")
-        growth_plot = gr.Plot(label="context growth", elem_id="brief-plot-context-growth")
+    break_even_plot = gr.Plot(label="break-even", elem_id="brief-plot-break-even")
+    growth_plot = gr.Plot(label="context growth", elem_id="brief-plot-context-growth")
     with gr.Row():
         html_download = gr.DownloadButton("Download brief (HTML)", visible=False, elem_id="brief-html")
         md_download = gr.DownloadButton("Download brief (Markdown)", visible=False, elem_id="brief-md")
@@ -97,7 +97,7 @@ def build_brief_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
     ) -> list[object]:
         try:
             scenario = services.scenarios.get(scenario_name)
-            chosen = get_hardware(hardware_name, _number(hourly_price))
+            chosen = get_hardware(hardware_name, None if hourly_price in (None, "") else float(hourly_price))
             if not lane_list:
                 raise PlaygroundError("choose at least one lane")
             criteria = Criteria(
