@@ -38,14 +38,21 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     brief.add_argument("--examples-available", type=int, help="criterion: training examples the team has")
     brief.add_argument("--budget", type=float, help="criterion: budget per month in USD")
     brief.add_argument("--max-latency", type=float, help="criterion: slowest acceptable answer in seconds")
-    brief.add_argument("--out", type=Path, required=True, help="FILE.html (self-contained) or FILE.md")
+    brief.add_argument(
+        "--out",
+        type=Path,
+        action="append",
+        required=True,
+        help="FILE.html (self-contained) or FILE.md; repeat it to write both from one run",
+    )
     brief.add_argument("--json", action="store_true", help="print the recommendation and costs as JSON")
     brief.set_defaults(handler=cmd_brief)
 
 
 def cmd_brief(args: argparse.Namespace, services: Services) -> int:
-    if args.out.suffix.lower() not in SUFFIXES:
-        raise UsageError(f"--out must end in {' or '.join(SUFFIXES)}")
+    for out in args.out:
+        if out.suffix.lower() not in SUFFIXES:
+            raise UsageError(f"--out must end in {' or '.join(SUFFIXES)}")
     if args.volume < 0 or args.eval_limit < 0:
         raise UsageError("--volume and --eval-limit cannot be negative")
     hardware = hardware_of(args)
@@ -78,12 +85,12 @@ def cmd_brief(args: argparse.Namespace, services: Services) -> int:
             bar.update(max(0, round(fraction * 100) - bar.n))
 
         brief = build_brief(services, workspace, scenario, request, hardware, progress)
-    text = brief.to_html() if args.out.suffix.lower() == ".html" else brief.to_markdown()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    for out in args.out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(brief.to_html() if out.suffix.lower() == ".html" else brief.to_markdown(), encoding="utf-8")
     if args.json:
         payload = {
-            "out": str(args.out),
+            "out": [str(out) for out in args.out],
             "recommendation": brief.recommendation.to_dict(),
             "costs": [line.to_dict(brief.volume) for line in brief.cost_lines],
             "break_evens": [point.to_dict() for point in brief.break_evens],
@@ -91,5 +98,5 @@ def cmd_brief(args: argparse.Namespace, services: Services) -> int:
         }
         print(json.dumps(payload, indent=2))
     else:
-        print(f"wrote {args.out}: {brief.recommendation.text}")
+        print(f"wrote {', '.join(map(str, args.out))}: {brief.recommendation.text}")
     return 0
