@@ -19,7 +19,7 @@ from playground.costs.context_growth import ContextGrowth, measure_context_growt
 from playground.costs.hardware import Hardware
 from playground.costs.one_off import OneOffCost, index_cost, training_cost
 from playground.costs.projection import LaneCostLine, break_evens
-from playground.lanes import LaneContext, check_question, get_lane, run_lanes
+from playground.lanes import LaneContext, LaneJob, check_question, get_lane, run_lanes
 from playground.model_ref import ModelRef
 from playground.records import Answer
 from playground.scenarios import Scenario
@@ -59,7 +59,11 @@ def build_brief(
     questions = [check_question(q) for q in request.questions] or list(scenario.example_questions[:1])
     model = request.model or services.settings.default_model
     context = services.lane_context(workspace, hardware)
-    jobs = [services.lane_job(lane, model, max_tokens=request.max_tokens, system_prompt=None) for lane in request.lanes]
+    jobs = [  # a lane with variants (the baseline's three methods) is one row per variant throughout
+        job
+        for lane in request.lanes
+        for job in services.lane_jobs(lane, model, max_tokens=request.max_tokens, system_prompt=None)
+    ]
     answers: list[dict[str, Answer]] = []
     for number, question in enumerate(questions, start=1):
         report(0.05 + 0.3 * (number - 1) / len(questions), f"asking question {number} of {len(questions)}")
@@ -71,11 +75,11 @@ def build_brief(
         report(0.7, "measuring context growth on slices of the knowledge base")
         growth = _growth(services, scenario, context, questions[0], model, hardware, request.max_tokens)
     report(0.95, "pricing and recommending")
-    lines = [_cost_line(services, workspace, scenario, lane, answers, results, hardware) for lane in request.lanes]
+    lines = [_cost_line(services, workspace, scenario, job, answers, results, hardware) for job in jobs]
     board = _board(results)
     figures = [
-        _figures(services, workspace, lane, answers, board, results, line, request)
-        for lane, line in zip(request.lanes, lines, strict=True)
+        _figures(services, workspace, job, answers, board, results, line, request)
+        for job, line in zip(jobs, lines, strict=True)
     ]
     charts = {"break-even": break_even_figure(lines, request.volume)}
     if growth is not None:
@@ -149,12 +153,13 @@ def _one_off(
     services: Services,
     workspace: Workspace,
     scenario: Scenario,
-    lane: str,
+    job: LaneJob,
     answers: list[dict[str, Answer]],
     hardware: Hardware,
 ) -> tuple[OneOffCost, ...]:
     items: list[OneOffCost] = []
-    needs = get_lane(lane).one_off
+    lane = job.key
+    needs = get_lane(job.lane).one_off
     if "index" in needs and scenario.knowledge_base is not None:
         stats = services.knowledge(workspace, scenario).stats()
         items.append(index_cost(stats.build_seconds, stats.embedder, hardware))
@@ -172,11 +177,12 @@ def _cost_line(
     services: Services,
     workspace: Workspace,
     scenario: Scenario,
-    lane: str,
+    job: LaneJob,
     answers: list[dict[str, Answer]],
     results: EvalResults | None,
     hardware: Hardware,
 ) -> LaneCostLine:
+    lane = job.key
     per_answer = None
     if results is not None and not results.board.empty and lane in set(results.board["lane"]):
         row = results.board.set_index("lane").loc[lane]
@@ -186,7 +192,7 @@ def _cost_line(
     else:
         costs = [a[lane].cost_usd for a in answers if lane in a and a[lane].error is None]
         per_answer = mean(costs) if costs and all(c is not None for c in costs) else None  # type: ignore[type-var]
-    return LaneCostLine(lane, per_answer, _one_off(services, workspace, scenario, lane, answers, hardware))
+    return LaneCostLine(lane, per_answer, _one_off(services, workspace, scenario, job, answers, hardware))
 
 
 def _board(results: EvalResults | None) -> dict[str, dict[str, Any]]:
@@ -217,13 +223,14 @@ def _board_row(row: dict[str, Any]) -> dict[str, Any]:
 def _figures(
     services: Services,
     workspace: Workspace,
-    lane: str,
+    job: LaneJob,
     answers: list[dict[str, Answer]],
     board: dict[str, dict[str, Any]],
     results: EvalResults | None,
     line: LaneCostLine,
     request: BriefRequest,
 ) -> LaneFigures:
+    lane = job.key
     row = board.get(lane, {})
     primary = results.primary if results is not None else None
     quality = row.get(primary.label) if primary is not None else None
@@ -236,7 +243,7 @@ def _figures(
         latency, basis = mean(latencies), f"mean of {len(latencies)} answers here"  # type: ignore[type-var]
     else:
         latency, basis = None, ""
-    needs = get_lane(lane).one_off
+    needs = get_lane(job.lane).one_off
     adapter_examples = None
     if "adapter" in needs:
         name = next((ModelRef.parse(a[lane].model).adapter_name for a in answers if lane in a), None)
@@ -248,6 +255,7 @@ def _figures(
         quality=None if quality is None or quality != quality else float(quality),
         quality_metric=primary.label if primary is not None else None,
         higher_is_better=primary.higher_is_better if primary is not None else True,
+        quality_n=int(row["questions"]) if row.get("questions") else None,
         style_compliance=None if style is None or style != style else float(style),
         latency_s=latency,
         latency_basis=basis,

@@ -25,6 +25,7 @@ class LaneFigures:
     quality: float | None = None
     quality_metric: str | None = None
     higher_is_better: bool = True
+    quality_n: int | None = None  # evaluation questions behind the quality figure
     style_compliance: float | None = None
     latency_s: float | None = None
     latency_basis: str = ""
@@ -84,7 +85,8 @@ def check_lane(figures: LaneFigures, criteria: Criteria, volume: float) -> list[
                 else figures.quality <= criteria.min_quality
             )
             label = f"{name} {'≥' if figures.higher_is_better else '≤'} {criteria.min_quality:g}"
-            checks.append(Check(label, lane, MEETS if ok else FAILS, f"{name} {figures.quality:.3g}"))
+            sample = f" (n = {figures.quality_n})" if figures.quality_n else ""
+            checks.append(Check(label, lane, MEETS if ok else FAILS, f"{name} {figures.quality:.3g}{sample}"))
     if criteria.knowledge_changes in FAST_CHANGES:
         label = f"knowledge changes {criteria.knowledge_changes}"
         if figures.stays_current is None:
