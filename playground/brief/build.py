@@ -67,15 +67,20 @@ def build_brief(
     answers: list[dict[str, Answer]] = []
     for number, question in enumerate(questions, start=1):
         report(0.05 + 0.3 * (number - 1) / len(questions), f"asking question {number} of {len(questions)}")
-        *_, final = run_lanes(services.gateway, question, scenario, jobs, context)
-        answers.append({job.key: final[job.key] for job in jobs})
+        # One lane at a time: each answer's time (and so its cost on the hardware) is that lane's own,
+        # not a share of a machine busy with the others, as in a batch evaluation.
+        asked: dict[str, Answer] = {}
+        for job in jobs:
+            *_, final = run_lanes(services.gateway, question, scenario, [job], context)
+            asked[job.key] = final[job.key]
+        answers.append(asked)
     results = _evaluate(services, workspace, scenario, request, hardware, model, report)
     growth = None
     if request.growth and scenario.knowledge_base is not None:
         report(0.7, "measuring context growth on slices of the knowledge base")
         growth = _growth(services, scenario, context, questions[0], model, hardware, request.max_tokens)
     report(0.95, "pricing and recommending")
-    lines = [_cost_line(services, workspace, scenario, job, answers, results, hardware) for job in jobs]
+    lines = [_cost_line(services, workspace, scenario, job, answers, hardware) for job in jobs]
     board = _board(results)
     figures = [
         _figures(services, workspace, job, answers, board, results, line, request)
@@ -179,19 +184,13 @@ def _cost_line(
     scenario: Scenario,
     job: LaneJob,
     answers: list[dict[str, Answer]],
-    results: EvalResults | None,
     hardware: Hardware,
 ) -> LaneCostLine:
-    lane = job.key
-    per_answer = None
-    if results is not None and not results.board.empty and lane in set(results.board["lane"]):
-        row = results.board.set_index("lane").loc[lane]
-        value = row["cost_per_question_usd"]
-        failed = int(row["errors"]) == int(row["questions"])  # no answer: its cost per answer is not measured
-        per_answer = None if failed or value is None or value != value else float(value)
-    else:
-        costs = [a[lane].cost_usd for a in answers if lane in a and a[lane].error is None]
-        per_answer = mean(costs) if costs and all(c is not None for c in costs) else None  # type: ignore[type-var]
+    lane = (
+        job.key
+    )  # cost per answer from the questions asked one lane at a time (an evaluation's batches share the machine)
+    costs = [a[lane].cost_usd for a in answers if lane in a and a[lane].error is None]
+    per_answer = mean(costs) if costs and all(c is not None for c in costs) else None  # type: ignore[type-var]
     return LaneCostLine(lane, per_answer, _one_off(services, workspace, scenario, job, answers, hardware))
 
 
@@ -237,10 +236,8 @@ def _figures(
     latencies = [
         a[lane].latency_s for a in answers if lane in a and a[lane].latency_s is not None and a[lane].error is None
     ]
-    if row.get("latency_p50_s") is not None:
-        latency, basis = float(row["latency_p50_s"]), f"median of {row['questions']} evaluation answers"
-    elif latencies:
-        latency, basis = mean(latencies), f"mean of {len(latencies)} answers here"  # type: ignore[type-var]
+    if latencies:  # asked one lane at a time; an evaluation's latency includes waiting in its batch
+        latency, basis = mean(latencies), f"mean of {len(latencies)} answer(s), one lane at a time"  # type: ignore[type-var]
     else:
         latency, basis = None, ""
     needs = get_lane(job.lane).one_off
