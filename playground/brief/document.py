@@ -152,7 +152,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 
 def _format(value: Any) -> str:
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN: not measured
         return "—"
     if isinstance(value, float):
         return f"{value:.4g}"

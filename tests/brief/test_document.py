@@ -62,6 +62,9 @@ def test_markdown_shows_answers_costs_crossings_and_what_was_not_measured() -> N
         in text
     )
     assert "$0.067/hour on this machine" in text
+    board = _brief()
+    board.scoreboard = [{"lane": "prompting", "latency_p50_s": float("nan"), "MAE ($)": 81.8}]
+    assert "| prompting | — | 81.8 |" in board.to_markdown() and "nan" not in board.to_markdown()
 
 
 def test_html_is_one_self_contained_page_with_both_charts() -> None:
