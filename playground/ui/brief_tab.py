@@ -15,7 +15,7 @@ from playground.costs.hardware import DEFAULT_HARDWARE, get_hardware, hardware_n
 from playground.errors import PlaygroundError
 from playground.lanes import all_lanes, default_lanes
 from playground.services import Services
-from playground.ui.session import session_workspace
+from playground.ui.session import downloadable, session_workspace
 
 NOT_STATED = "not a criterion"
 
@@ -141,8 +141,8 @@ def build_brief_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
             f"### Recommendation\n{brief.recommendation.text}",
             brief.charts["break-even"],
             gr.update(value=growth_chart, visible=growth_chart is not None),
-            gr.update(value=str(html_path), visible=True),
-            gr.update(value=str(md_path), visible=True),
+            gr.update(value=downloadable(html_path), visible=True),
+            gr.update(value=downloadable(md_path), visible=True),
             brief.to_markdown(),
         ]
 

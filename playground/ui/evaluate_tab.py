@@ -22,7 +22,7 @@ from playground.scenarios import Scenario
 from playground.services import Services
 from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options
-from playground.ui.session import session_workspace
+from playground.ui.session import downloadable, session_workspace
 
 JUDGE_OFF = "off"
 DEFAULT_SAMPLE = 20
@@ -53,8 +53,8 @@ def _present(results: EvalResults, exports: Path) -> list[object]:
         f"**Verdict.** {results.verdict}",
         scoreboard_table(results),
         comparisons_frame(results),
-        gr.update(value=str(csv_path), visible=True),
-        gr.update(value=str(html_path), visible=True),
+        gr.update(value=downloadable(csv_path), visible=True),
+        gr.update(value=downloadable(html_path), visible=True),
         *plots,
         rows_table(results),
     ]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import gradio as gr
 
 from playground.services import Services
@@ -12,3 +16,14 @@ def session_workspace(services: Services, request: gr.Request | None) -> Workspa
     """The workspace of the browser session that made this request."""
     key = getattr(request, "session_hash", None) or "anonymous"
     return services.workspace(f"session-{key}")
+
+
+def downloadable(path: Path) -> str:
+    """A path Gradio may serve: an export kept in the workspace, copied into a private temp folder.
+
+    Gradio only hands out files under the working directory or the system's temp folder, and the
+    workspaces may live anywhere (`PLAYGROUND_CACHE`, a persistent disk); allowing that whole folder
+    would expose other sessions' data, so each download gets its own copy.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="playground-download-"))
+    return str(shutil.copy2(path, folder / path.name))
