@@ -82,7 +82,7 @@ def test_an_adapter_no_engine_serves_is_a_clear_error(engines: list[dict], tmp_p
     stray = tmp_path / "stray-adapter"
     stray.mkdir()
     (stray / "adapter_config.json").write_text("{}")
-    with pytest.raises(ModelError, match="no engine server has adapter 'stray-adapter'; they serve: .*pricing"):
+    with pytest.raises(ModelError, match=r"no engine server has adapter 'stray-adapter'; they serve: .*pricing"):
         gateway.complete(f"{BASE}::{stray}", QUESTION, max_tokens=4)
 
 
