@@ -154,6 +154,14 @@ def _growth(
     )
 
 
+def _adapter_card(
+    services: Services, workspace: Workspace, lane: str, answers: list[dict[str, Answer]]
+) -> tuple[str, dict[str, Any]] | None:
+    """The adapter a lane answered with (by the model it reported) and its card; None if none answered."""
+    name = next((ModelRef.parse(a[lane].model).adapter_name for a in answers if lane in a), None)
+    return (name, services.adapters(workspace).get(name).card) if name else None
+
+
 def _one_off(
     services: Services,
     workspace: Workspace,
@@ -169,10 +177,9 @@ def _one_off(
         stats = services.knowledge(workspace, scenario).stats()
         items.append(index_cost(stats.build_seconds, stats.embedder, hardware))
     if "adapter" in needs:
-        name = next((ModelRef.parse(a[lane].model).adapter_name for a in answers if lane in a), None)
-        if name:
-            info = services.adapters(workspace).get(name)
-            items.append(training_cost(info.card, name))
+        adapter = _adapter_card(services, workspace, lane, answers)
+        if adapter:
+            items.append(training_cost(adapter[1], adapter[0]))
         else:
             items.append(OneOffCost("training", None, "no adapter answered"))
     return tuple(items)
@@ -243,9 +250,9 @@ def _figures(
     needs = get_lane(job.lane).one_off
     adapter_examples = None
     if "adapter" in needs:
-        name = next((ModelRef.parse(a[lane].model).adapter_name for a in answers if lane in a), None)
-        if name:
-            adapter_examples = services.adapters(workspace).get(name).card.get("examples")
+        adapter = _adapter_card(services, workspace, lane, answers)
+        if adapter:
+            adapter_examples = adapter[1].get("examples")
     style = row.get("style compliance")
     return LaneFigures(
         lane=lane,
