@@ -32,6 +32,12 @@ class Settings:
     engine_context: int = 8192  # tokens per slot: a RAG prompt and its answer must fit
     engine_threads: int = 0  # 0: every core
     engine_layout: str = "per-adapter"  # one llama.cpp server per adapter in use, or "shared" (one for all)
+    shared_workspace: bool = False  # True: every browser session works in one workspace (local, single user)
+    workspace_idle_s: float = 3600.0  # a browser session's workspace is removed after this long idle
+    workspace_max_mb: float = 500.0  # disk a browser session's workspace may use (uploads, index, adapters)
+    concurrency: int = 4  # events the app runs at once (lanes stream inside one event)
+    queue_max_size: int = 64  # visitors waiting beyond this are told the queue is full
+    retries: int = 2  # retries of a remote call after a rate limit or a transient error (with back-off)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -61,6 +67,12 @@ class Settings:
             engine_context=int(env.get("PLAYGROUND_ENGINE_CONTEXT", defaults.engine_context)),
             engine_threads=int(env.get("PLAYGROUND_ENGINE_THREADS", defaults.engine_threads)),
             engine_layout=env.get("PLAYGROUND_ENGINE_LAYOUT", defaults.engine_layout),
+            shared_workspace=env.get("PLAYGROUND_SHARED_WORKSPACE", "").strip().lower() in ("1", "true", "yes"),
+            workspace_idle_s=float(env.get("PLAYGROUND_WORKSPACE_IDLE_S", defaults.workspace_idle_s)),
+            workspace_max_mb=float(env.get("PLAYGROUND_WORKSPACE_MAX_MB", defaults.workspace_max_mb)),
+            concurrency=int(env.get("PLAYGROUND_CONCURRENCY", defaults.concurrency)),
+            queue_max_size=int(env.get("PLAYGROUND_QUEUE_MAX", defaults.queue_max_size)),
+            retries=int(env.get("PLAYGROUND_RETRIES", defaults.retries)),
         )
 
     @property
