@@ -1,6 +1,8 @@
 """Start the Strategy Playground web app on the embedded defaults (no key, no GPU needed).
 
-Host and port come from GRADIO_SERVER_NAME / GRADIO_SERVER_PORT (default 127.0.0.1:7860).
+It listens on 127.0.0.1 (port 7860 or the next free one); on a Hugging Face Space, on 0.0.0.0:7860
+(see playground/hosting.py). GRADIO_SERVER_NAME / GRADIO_SERVER_PORT override both. The queue's
+concurrency and size come from PLAYGROUND_CONCURRENCY and PLAYGROUND_QUEUE_MAX.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import logging
 import threading
 
 from playground.config import Settings
+from playground.hosting import bind_address
 from playground.logs import configure_logging
 from playground.services import Services
 from playground.ui import build_app, launch_options
@@ -16,12 +19,15 @@ from playground.ui import build_app, launch_options
 
 def main() -> None:
     configure_logging(logging.INFO)
-    services = Services.from_settings(Settings.from_env())
+    settings = Settings.from_env()
+    address = bind_address()
+    services = Services.from_settings(settings)
     # Load the default model while the page comes up, so the first answer is not a cold one.
     threading.Thread(
-        target=services.gateway.warm_up, args=((services.settings.default_model,),), daemon=True, name="warm-up"
+        target=services.gateway.warm_up, args=((settings.default_model,),), daemon=True, name="warm-up"
     ).start()
-    build_app(services).queue(default_concurrency_limit=4).launch(**launch_options())
+    app = build_app(services).queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_max_size)
+    app.launch(server_name=address.host, server_port=address.port, **launch_options())
 
 
 if __name__ == "__main__":
