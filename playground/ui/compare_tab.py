@@ -217,8 +217,9 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
         widget.change(reprice, [hardware, custom_price, shown, last_answers], outputs)
 
     inputs = [scenario_picker, question, shown, hardware, custom_price, repeat, *lane_inputs]
-    ask.click(run, inputs, run_outputs, concurrency_limit=4)
-    question.submit(run, inputs, run_outputs, concurrency_limit=4)
+    # One queue for both triggers, as wide as PLAYGROUND_CONCURRENCY (Blocks.queue's default limit).
+    ask.click(run, inputs, run_outputs, api_name="ask", concurrency_id="ask")
+    question.submit(run, inputs, run_outputs, concurrency_id="ask")
     examples.change(lambda q: q or gr.update(), examples, question)
     shown.change(
         lambda chosen: [
