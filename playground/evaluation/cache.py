@@ -76,6 +76,12 @@ class AnswerCaches:
                 self._open[path] = AnswerCache(path)
             return self._open[path]
 
+    def close_under(self, folder: Path) -> None:
+        """Close the caches kept in this folder (a workspace being removed)."""
+        with self._lock:
+            for path in [p for p in self._open if p.is_relative_to(folder)]:
+                self._open.pop(path).close()
+
 
 def cacheable(model: str | ModelRef) -> bool:
     """False for an adapter whose content could not be hashed: a retrained one would hit stale answers."""

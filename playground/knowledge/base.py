@@ -7,7 +7,7 @@ file gets one clear message and leaves both the documents and the index untouche
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from playground.knowledge.parsing import SUPPORTED_SUFFIXES, Document, DocumentError, parse_bytes, parse_file
@@ -43,6 +43,7 @@ class KnowledgeBase:
         chunk_size: int = 800,
         overlap: int = 120,
         synced: bool = False,
+        check_room: Callable[[int, str], None] | None = None,
     ) -> None:
         self.folder = Path(folder)
         self.store = store
@@ -51,6 +52,7 @@ class KnowledgeBase:
         self.overlap = overlap
         self.lock = threading.RLock()
         self._synced = synced  # True: the index is authoritative as it stands (never re-sync from folder)
+        self._check_room = check_room  # raises when the workspace's disk cap would be passed
 
     def files(self) -> list[Path]:
         return (
@@ -104,6 +106,8 @@ class KnowledgeBase:
                         " MB upload limit"
                     )
                 parsed.append((clean, data, parse_bytes(clean, data)))
+            if self._check_room is not None:
+                self._check_room(sum(len(data) for _, data, _ in parsed), "this upload")
             self.ensure_synced()
             # Index first: if embedding fails, no file is left behind un-indexed.
             report = self._ingest([doc for _, _, doc in parsed], prune=None, progress=progress)
@@ -111,6 +115,10 @@ class KnowledgeBase:
             for clean, data, _ in parsed:
                 (self.folder / clean).write_bytes(data)
             return report
+
+    def _size(self, name: str) -> int:
+        path = self.folder / name
+        return path.stat().st_size if path.is_file() else 0
 
     def read_text(self, name: str) -> str:
         path = self.folder / _check_name(name)
@@ -127,6 +135,8 @@ class KnowledgeBase:
                 raise UploadError(f"{clean}: only text documents can be edited here")
             data = text.encode("utf-8")
             document = parse_bytes(clean, data)
+            if self._check_room is not None:
+                self._check_room(max(0, len(data) - self._size(clean)), "this edit")
             self.ensure_synced()
             report = self._ingest([document], prune=None, progress=None)
             (self.folder / clean).write_bytes(data)

@@ -45,8 +45,16 @@ class KnowledgeBases:
                 if workspace.copy_documents and not workspace.index_dir(scenario).exists():
                     self._seed_index(scenario, workspace.index_dir(scenario))
                 store = KnowledgeStore(workspace.index_dir(scenario), embedder)
-                self._open[key] = KnowledgeBase(workspace.kb_dir(scenario), store, **self._limits)
+                check_room = workspace.check_room if workspace.max_bytes is not None else None
+                folder = workspace.kb_dir(scenario)
+                self._open[key] = KnowledgeBase(folder, store, check_room=check_room, **self._limits)
             return self._open[key]
+
+    def forget(self, workspace: Workspace) -> None:
+        """Drop this workspace's open knowledge bases (it is being removed)."""
+        with self._lock:
+            for key in [key for key in self._open if key[0] == workspace.root]:
+                del self._open[key]
 
     def shared(self, scenario: Scenario) -> KnowledgeBase:
         """The index of the scenario's shipped documents, used in place (the command line's)."""
@@ -58,5 +66,8 @@ class KnowledgeBases:
             return
         shared = self.shared(scenario)
         shared.ensure_synced()
+        staging = target.with_name(f".{target.name}.copying")  # a killed copy never looks like an index
+        shutil.rmtree(staging, ignore_errors=True)
         with shared.lock:
-            shutil.copytree(shared.store.folder, target)
+            shutil.copytree(shared.store.folder, staging)
+        staging.rename(target)

@@ -27,6 +27,9 @@ from playground.training.trainer import TrainConfig
 log = logging.getLogger(__name__)
 
 
+BUSY_MESSAGE = "another session is training an adapter (one job at a time on this machine): try again later"
+
+
 class JobError(PlaygroundError, RuntimeError):
     """A job cannot be started (another one runs)."""
 
@@ -77,20 +80,32 @@ class TrainingJobs:
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
         self._started = 0.0
+        self._out: Path | None = None
+        self._owner: str | None = None
 
-    def state(self) -> JobState:
+    def state(self, owner: str | None = None) -> JobState:
+        """The job's state; to anyone but the `owner` who started it, only that the machine is busy."""
         with self._lock:
+            if owner is not None and owner != self._owner:
+                if self._state.active:
+                    return JobState(status="busy", message=BUSY_MESSAGE)
+                return JobState()
             if self._state.active:
                 return replace(self._state, elapsed_s=round(time.perf_counter() - self._started, 1))
             return self._state
 
-    def start(self, config: TrainConfig) -> None:
+    def start(self, config: TrainConfig, owner: str | None = None) -> None:
+        """Start training in a child process; `owner` (a workspace) alone may see and cancel it."""
         with self._lock:
             if self._state.active:
+                if owner is not None and owner != self._owner:
+                    raise JobError(BUSY_MESSAGE)
                 raise JobError("a training job is already running: wait for it or cancel it")
             for stale in config.out.parent.glob(f".{config.out.name}.*"):
                 shutil.rmtree(stale, ignore_errors=True)  # staging left by a killed job
             self._started = time.perf_counter()
+            self._out = config.out
+            self._owner = owner
             self._state = JobState(status="starting", message="starting the trainer…", adapter=config.out.name)
             self._process = subprocess.Popen(
                 train_command(config),
@@ -103,13 +118,24 @@ class TrainingJobs:
             )
         threading.Thread(target=self._follow, args=(self._process,), daemon=True, name="train-job").start()
 
-    def cancel(self) -> bool:
+    def cancel(self, owner: str | None = None) -> bool:
+        """Stop the running job (only its owner's request does, when an owner is given)."""
         with self._lock:
             if not self._state.active or self._process is None:
+                return False
+            if owner is not None and owner != self._owner:
                 return False
             self._state = replace(self._state, status="cancelled", message="cancelled")
             os.killpg(self._process.pid, signal.SIGTERM)
             return True
+
+    def cancel_under(self, folder: Path) -> bool:
+        """Cancel the running job if it writes into this folder (a workspace being removed)."""
+        with self._lock:
+            out = self._out
+        if out is None or not out.resolve().is_relative_to(folder.resolve()):
+            return False
+        return self.cancel()
 
     def _update(self, **changes: Any) -> None:
         with self._lock:

@@ -24,6 +24,7 @@ from playground.training.trainer import TrainConfig
 from playground.ui.session import session_workspace
 
 FIELDS_PER_ROW = 4
+ADAPTER_ROOM_BYTES = 30 * 1024 * 1024  # room a new LoRA adapter needs in the workspace (shipped ones: < 25 MB)
 TRAIN_ERRORS = (PlaygroundError, OSError)  # what a user can act on, and files that cannot be read or written
 
 
@@ -66,6 +67,8 @@ def job_html(state: JobState) -> str:
     """Status, a progress bar, elapsed time and ETA of the current (or last) job."""
     if state.status == "idle":
         return '<div class="job-status" data-status="idle">No training job yet.</div>'
+    if state.status == "busy":
+        return f'<div class="job-status" data-status="busy">{html.escape(state.message)}</div>'
     eta = "—" if state.eta_s is None else f"{state.eta_s:.0f} s"
     percent = round(100 * (1.0 if state.status == "done" else state.fraction))
     return (
@@ -117,6 +120,11 @@ def adapters_table(services: Services, request: gr.Request) -> pd.DataFrame:
 
 def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab) -> None:
     """Lay out the Train tab and wire its events."""
+
+    def owner(request: gr.Request) -> str:
+        """The session a job belongs to: only it sees the job's details and may cancel it."""
+        return str(session_workspace(services, request).root)
+
     gr.Markdown(
         "Train a LoRA adapter with Unsloth on the scenario's examples or your own file. Training runs in "
         "the background (one job at a time); the new adapter appears in the fine-tuned lane of Compare."
@@ -241,7 +249,8 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
                 csv_mapping=mapping(prompt_col, completion_col),
             )
             expected = estimate(request, scenario_name, uploaded, prompt_col, completion_col, *values)
-            services.jobs.start(config)
+            workspace.check_room(ADAPTER_ROOM_BYTES, "a new adapter")
+            services.jobs.start(config, owner=str(workspace.root))
         except TRAIN_ERRORS as exc:
             gr.Warning(str(exc))
             return [
@@ -251,14 +260,14 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
                 gr.skip(),
             ]
         return [
-            job_html(services.jobs.state()),
+            job_html(services.jobs.state(str(workspace.root))),
             gr.Timer(active=True),
             f"**Estimate.** {expected.describe()}",
             expected,
         ]
 
     def poll(request: gr.Request, expected: TrainingEstimate | None) -> list[object]:
-        state = services.jobs.state()
+        state = services.jobs.state(owner(request))
         curve = pd.DataFrame(state.losses, columns=["step", "loss"])
         finished = not state.active
         table = adapters_table(services, request) if finished else gr.skip()
@@ -275,13 +284,13 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
             )
         return [job_html(state), curve, table, names, gr.Timer(active=not finished), outcome]
 
-    def cancel_job() -> str:
-        services.jobs.cancel()
-        return job_html(services.jobs.state())
+    def cancel_job(request: gr.Request) -> str:
+        services.jobs.cancel(owner(request))
+        return job_html(services.jobs.state(owner(request)))
 
     def refresh(request: gr.Request) -> list[object]:
         table = adapters_table(services, request)
-        state = services.jobs.state()
+        state = services.jobs.state(owner(request))
         return [table, gr.update(choices=list(table["adapter"])), job_html(state), gr.Timer(active=state.active)]
 
     def forgetting(request: gr.Request, adapter_name: str | None, progress=gr.Progress()) -> pd.DataFrame:

@@ -1,0 +1,123 @@
+"""The browser sessions' workspaces: opened on first use, touched on every use, released when done.
+
+The pool only keeps the books (which workspace exists, when it was last used) and removes a
+workspace's folder when asked. *When* to ask is decided by Gradio's own session lifecycle in the
+UI (a session state with a time to live and a delete callback, the page's unload event); the pool
+answers "has it really been idle that long?" so a busy session is never removed under its visitor.
+Workspaces left on disk by an earlier process are removed at start: nobody can reach them again.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from playground.provider_keys import ProviderKeys
+from playground.workspace import Workspace, workspace_for
+
+log = logging.getLogger(__name__)
+
+SESSION_PREFIX = "session-"
+SINGLE_USER_KEY = "local"  # the one workspace of a single-user app (PLAYGROUND_SHARED_WORKSPACE)
+
+
+class WorkspacePool:
+    """Per-session workspaces under `root`, each capped at `max_bytes` of disk."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        idle_s: float,
+        max_bytes: int,
+        on_release: Callable[[Workspace], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.root = Path(root)
+        self.idle_s = idle_s
+        self.max_bytes = max_bytes
+        self._on_release = on_release
+        self._clock = clock
+        self._last_used: dict[str, float] = {}
+        self._open: dict[str, Workspace] = {}  # one object per workspace: its copy lock is shared
+        self._keys: dict[str, ProviderKeys] = {}  # in memory only, gone with the session
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key_for(session: str) -> str:
+        return f"{SESSION_PREFIX}{session}"
+
+    def open(self, session: str) -> Workspace:
+        """The session's workspace, marked as used now."""
+        key = self.key_for(session)
+        with self._lock:
+            self._last_used[key] = self._clock()
+            if key not in self._open:
+                self._open[key] = workspace_for(self.root, key, max_bytes=self.max_bytes)
+            return self._open[key]
+
+    def touch(self, session: str) -> None:
+        with self._lock:
+            key = self.key_for(session)
+            if key in self._last_used:
+                self._last_used[key] = self._clock()
+
+    def set_keys(self, session: str, keys: ProviderKeys) -> None:
+        """The session's provider keys (memory only; dropped when the session is released)."""
+        with self._lock:
+            self._keys[self.key_for(session)] = keys
+
+    def keys(self, session: str) -> ProviderKeys:
+        with self._lock:
+            return self._keys.get(self.key_for(session)) or ProviderKeys()
+
+    def idle_for(self, session: str) -> float | None:
+        """Seconds since the session last used its workspace (None: it has none open)."""
+        with self._lock:
+            used = self._last_used.get(self.key_for(session))
+        return None if used is None else self._clock() - used
+
+    def sessions(self) -> list[str]:
+        with self._lock:
+            return [key.removeprefix(SESSION_PREFIX) for key in self._last_used]
+
+    def expire(self, session: str) -> bool:
+        """Release the workspace if it has been idle for `idle_s`; True when it was released."""
+        idle = self.idle_for(session)
+        if idle is None or idle < self.idle_s:
+            return False
+        self.release(session)
+        return True
+
+    def release(self, session: str) -> None:
+        """Stop what the workspace has running and remove it from disk (now, idle or not)."""
+        key = self.key_for(session)
+        with self._lock:
+            self._last_used.pop(key, None)
+            self._keys.pop(key, None)
+            workspace = self._open.pop(key, None) or workspace_for(self.root, key, max_bytes=self.max_bytes)
+        if self._on_release is not None:
+            try:
+                self._on_release(workspace)
+            except Exception:  # a failed clean-up must not keep the folder
+                log.exception("releasing workspace %s", workspace.root.name)
+        shutil.rmtree(workspace.root, ignore_errors=True)
+        log.info("workspace %s removed", workspace.root.name)
+
+    def remove_leftovers(self) -> int:
+        """Remove session workspaces an earlier process left behind (at start, before any visitor).
+
+        The single-user workspace stays: on a one-person app it is meant to outlive a restart.
+        """
+        if not self.root.is_dir():
+            return 0
+        removed, kept = 0, self.key_for(SINGLE_USER_KEY)
+        for folder in self.root.iterdir():
+            if folder.is_dir() and folder.name.startswith(SESSION_PREFIX) and folder.name != kept:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
