@@ -7,6 +7,7 @@ catches by a built-in base (ValueError, RuntimeError) keep it as a second base.
 
 from __future__ import annotations
 
+from playground.provider_keys import redact
 from playground.text_utils import one_line
 
 __all__ = ["PlaygroundError", "UsageError", "one_line"]
@@ -24,8 +25,8 @@ class PlaygroundError(Exception):
 
     @property
     def message(self) -> str:
-        """The error as one line for the user (never empty)."""
-        return one_line(str(self)) or type(self).__name__
+        """The error as one line for the user (never empty), with anything key-like redacted."""
+        return redact(one_line(str(self))) or type(self).__name__
 
 
 class UsageError(PlaygroundError):

@@ -10,6 +10,7 @@ and timings are therefore measured the same way for an API model and for the emb
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -25,8 +26,11 @@ from playground.errors import UsageError
 from playground.llamacpp.served import ServedModel, ServedModels, Target
 from playground.local_models import LocalEngines, LocalModelError
 from playground.model_ref import ModelRef
+from playground.provider_keys import PROVIDER_KEY_VARS, ProviderKeys, redact
 from playground.records import Usage
 from playground.text_utils import first_line
+
+log = logging.getLogger(__name__)
 
 LOCAL_PROVIDER = "local"
 LOCAL_TIMEOUT_S = 1800.0  # llama.cpp queues requests beyond its slots; only a remote API gets PLAYGROUND_TIMEOUT
@@ -118,13 +122,57 @@ class Gateway:
     ModelRef of its adapter, whose folder only the engine sees.
     """
 
-    def __init__(self, engines: LocalEngines, timeout_s: float = 120.0, served: ServedModels | None = None) -> None:
+    def __init__(
+        self,
+        engines: LocalEngines,
+        timeout_s: float = 120.0,
+        served: ServedModels | None = None,
+        retries: int = 2,
+        backoff_s: float = 1.0,
+    ) -> None:
         self.engines = engines
         self.served = served
         self.timeout_s = timeout_s
+        self.retries = retries  # a remote call's retries after a rate limit or a transient error
+        self.backoff_s = backoff_s  # first wait; it doubles each retry (at most 8 s)
+        self._keys = ProviderKeys()
         self._registered = False
         self._register_lock = threading.Lock()
         self._routers: dict[str, Any] = {}
+
+    def with_keys(self, keys: ProviderKeys | None) -> Gateway:
+        """This gateway, calling remote models with a session's own keys (which win over the environment)."""
+        if not keys:
+            return self
+        keyed = copy.copy(self)  # shares the engines, servers, routers and locks
+        keyed._keys = keys
+        return keyed
+
+    def _session_key(self, wire_model: str) -> dict[str, str]:
+        """`api_key` for this remote model when the session gave one for its provider."""
+        if not self._keys:
+            return {}
+        try:
+            provider = self._client().get_llm_provider(wire_model)[1]
+        except Exception:  # noqa: BLE001 - an unknown model has no provider, hence no key
+            return {}
+        key = self._keys.get(PROVIDER_KEY_VARS.get(provider, ""))
+        return {"api_key": key} if key else {}
+
+    def _retrying(self, call: Any) -> Any:
+        """call(), again after a rate limit or a transient provider error, waiting longer each time."""
+        import tenacity
+
+        retryer = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retries + 1),
+            wait=tenacity.wait_exponential(multiplier=self.backoff_s, max=8),
+            retry=tenacity.retry_if_exception(_is_transient),
+            before_sleep=lambda state: log.info(
+                "retrying after %s (attempt %d)", type(state.outcome.exception()).__name__, state.attempt_number
+            ),
+            reraise=True,
+        )
+        return retryer(call)
 
     def _served(self, ref: ModelRef) -> ServedModel | None:
         """The llama.cpp-served model behind a "local/..." reference, or None for other models."""
@@ -149,8 +197,12 @@ class Gateway:
         litellm = self._client()
         served = self._served(ref)
         if served is None:
-            name = f"{LOCAL_PROVIDER}/{ref.engine_name}" if ref.is_local else ref.wire
-            yield litellm.completion(model=name, timeout=self.timeout_s, **request)
+            if ref.is_local:
+                name = f"{LOCAL_PROVIDER}/{ref.engine_name}"
+                yield litellm.completion(model=name, timeout=self.timeout_s, **request)
+                return
+            key = self._session_key(ref.wire)
+            yield self._retrying(lambda: litellm.completion(model=ref.wire, timeout=self.timeout_s, **key, **request))
             return
         # A local request may queue behind an evaluation's batch for minutes: that is not a failure.
         timeout = max(self.timeout_s, LOCAL_TIMEOUT_S)
@@ -202,7 +254,7 @@ class Gateway:
         except Exception as exc:
             raise ModelError(f"unknown model '{model}': litellm knows no provider for it") from exc
         missing = litellm.validate_environment(model).get("missing_keys") or []
-        if missing:
+        if missing and not self._session_key(model):
             raise ModelError(f"model '{model}' needs {', '.join(missing)} set in the environment")
 
     def available_models(self, local: list[str], extra: tuple[str, ...] = ()) -> list[str]:
@@ -249,7 +301,7 @@ class Gateway:
                         pieces.append(delta)
                         yield delta
         except Exception as exc:
-            raise ModelError(_one_line(exc)) from exc
+            raise ModelError(redact(_one_line(exc), self._keys.values())) from exc
         finished = time.perf_counter()
         text = "".join(pieces)
         usage = usage or self._count_usage(litellm, ref, messages, text)
@@ -277,7 +329,7 @@ class Gateway:
             with self._send(ref, **request) as response:
                 pass
         except Exception as exc:
-            raise ModelError(_one_line(exc)) from exc
+            raise ModelError(redact(_one_line(exc), self._keys.values())) from exc
         latency = time.perf_counter() - started
         message = response.choices[0].message if response.choices else None
         text = (message.content or "") if message is not None else ""
@@ -395,6 +447,20 @@ class Gateway:
             prompt_tokens=int(litellm.token_counter(model=ref.model, messages=messages)),
             completion_tokens=int(litellm.token_counter(model=ref.model, text=text)) if text else 0,
         )
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """A rate limit, a timeout, a dropped connection or a 5xx: worth one more try after a wait."""
+    litellm = _litellm()
+    transient = (
+        litellm.RateLimitError,
+        litellm.Timeout,
+        litellm.APIConnectionError,
+        litellm.ServiceUnavailableError,
+        litellm.InternalServerError,
+        litellm.BadGatewayError,
+    )
+    return isinstance(exc, transient)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -6,6 +6,7 @@ knowledge bases, the answer caches, the training jobs); Services wires them to o
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from playground.scenarios import Scenario, ScenarioCatalog
 from playground.training.jobs import TrainingJobs
 from playground.training.registry import AdapterRegistry
 from playground.workspace import Workspace, workspace_for
+from playground.workspace_pool import SINGLE_USER_KEY, WorkspacePool
 
 SHARED_WORKSPACE = "shared"
 
@@ -49,8 +51,15 @@ class Services:
     _embedder: Embedder | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _bases: KnowledgeBases | None = None
+    _pool: WorkspacePool | None = None
 
     def __post_init__(self) -> None:
+        self._pool = WorkspacePool(
+            self.settings.workspaces_dir,
+            idle_s=self.settings.workspace_idle_s,
+            max_bytes=int(self.settings.workspace_max_mb * 1024 * 1024),
+            on_release=self._stop_workspace,
+        )
         self._bases = KnowledgeBases(
             lambda: self.embedder,
             lambda: self.workspace(SHARED_WORKSPACE, copy_documents=False),
@@ -77,7 +86,7 @@ class Services:
         )
         return cls(
             settings=settings,
-            gateway=Gateway(engines, timeout_s=settings.request_timeout_s, served=served),
+            gateway=Gateway(engines, timeout_s=settings.request_timeout_s, served=served, retries=settings.retries),
             scenarios=ScenarioCatalog(settings.sample_data_dir),
         )
 
@@ -98,6 +107,34 @@ class Services:
     def workspace(self, key: str, copy_documents: bool = True) -> Workspace:
         """The workspace of one browser session; the command line's reads the scenario's own documents."""
         return workspace_for(self.settings.workspaces_dir, key, copy_documents)
+
+    @property
+    def sessions(self) -> WorkspacePool:
+        """The browser sessions' workspaces (each removed when its session ends or idles out)."""
+        assert self._pool is not None
+        return self._pool
+
+    def session_workspace(self, session: str) -> Workspace:
+        """A browser session's own workspace, or the one shared workspace of a single-user app."""
+        if self.settings.shared_workspace:
+            return self.sessions.open(SINGLE_USER_KEY)
+        return self.sessions.open(session)
+
+    def for_session(self, session: str) -> Services:
+        """These services as one browser session uses them: remote models called with its own keys."""
+        keys = self.sessions.keys(SINGLE_USER_KEY if self.settings.shared_workspace else session)
+        if not keys:
+            return self
+        scoped = copy.copy(self)  # shares everything else: workspaces, caches, jobs, knowledge bases
+        scoped.gateway = self.gateway.with_keys(keys)
+        return scoped
+
+    def _stop_workspace(self, workspace: Workspace) -> None:
+        """Stop what a workspace being removed has running, and let go of what it had open."""
+        self.jobs.cancel_under(workspace.root)
+        self.caches.close_under(workspace.root)
+        assert self._bases is not None
+        self._bases.forget(workspace)
 
     def knowledge(self, workspace: Workspace, scenario: Scenario) -> KnowledgeBase:
         """The scenario's knowledge base in this workspace (its own copy of the documents)."""

@@ -16,6 +16,7 @@ from playground.cli import ask, brief, evaluate, forgetting, freshness, knowledg
 from playground.config import Settings
 from playground.errors import PlaygroundError, UsageError
 from playground.logs import configure_logging
+from playground.provider_keys import redact
 from playground.services import Services
 from playground.text_utils import one_line
 
@@ -52,10 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the last net: still one line, the traceback only in debug logs
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
-        print(f"playground: unexpected error: {type(exc).__name__}: {one_line(str(exc))}", file=sys.stderr)
+        print(f"playground: unexpected error: {type(exc).__name__}: {redact(one_line(str(exc)))}", file=sys.stderr)
         return 1
 
 
 def _fail(message: str, exit_code: int) -> int:
-    print(f"playground: error: {message}", file=sys.stderr)
+    print(f"playground: error: {redact(message)}", file=sys.stderr)
     return exit_code

@@ -17,6 +17,7 @@ from playground.costs.pricing import priced
 from playground.errors import PlaygroundError, UsageError
 from playground.lanes.base import ChatGateway, LaneContext, LaneOptions
 from playground.lanes.registry import get_lane
+from playground.provider_keys import redact
 from playground.records import Answer
 from playground.scenarios import Scenario
 
@@ -51,8 +52,8 @@ def describe_error(exc: Exception) -> str:
     if isinstance(exc, PlaygroundError):
         return exc.message
     if isinstance(exc, ValueError | KeyError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+        return redact(str(exc))
+    return redact(f"{type(exc).__name__}: {exc}")
 
 
 def run_lane(

@@ -10,8 +10,11 @@ from playground.services import Services
 from playground.ui.brief_tab import build_brief_tab
 from playground.ui.compare_tab import build_compare_tab
 from playground.ui.evaluate_tab import build_evaluate_tab
+from playground.ui.keys_panel import build_keys_panel
 from playground.ui.knowledge_tab import build_knowledge_tab
+from playground.ui.session import attach_session_lifecycle
 from playground.ui.train_tab import build_train_tab
+from playground.ui.workshop_tab import build_workshop_tab
 
 CSS_FILE = Path(__file__).with_name("theme.css")
 
@@ -20,7 +23,9 @@ def build_app(services: Services) -> gr.Blocks:
     """The whole app for these services (nothing global: two apps can share a process)."""
     scenarios = services.scenarios.all()
     first = scenarios[0] if scenarios else None
-    with gr.Blocks(title="Strategy Playground", analytics_enabled=False) as app:
+    # delete_cache: files Gradio keeps for downloads and uploads go after a day.
+    with gr.Blocks(title="Strategy Playground", analytics_enabled=False, delete_cache=(3600, 86400)) as app:
+        attach_session_lifecycle(app, services)
         gr.Markdown(
             "# Strategy Playground\n"
             "One question, three levers: **prompting**, **RAG** and **fine-tuning**, side by side "
@@ -37,6 +42,7 @@ def build_app(services: Services) -> gr.Blocks:
             description = gr.Markdown(
                 first.description if first else "No scenario found.", elem_id="scenario-description"
             )
+        build_keys_panel(services)
         with gr.Tabs():
             with gr.Tab("Compare", id="compare") as compare_tab:
                 build_compare_tab(services, scenario_picker, compare_tab)
@@ -48,6 +54,8 @@ def build_app(services: Services) -> gr.Blocks:
                 build_evaluate_tab(services, scenario_picker, evaluate_tab)
             with gr.Tab("Brief", id="brief"):
                 build_brief_tab(services, scenario_picker)
+            with gr.Tab("Workshop", id="workshop") as workshop_tab:
+                build_workshop_tab(services, scenario_picker, workshop_tab)
         scenario_picker.change(lambda name: services.scenarios.get(name).description, scenario_picker, description)
     return app
 

@@ -15,7 +15,7 @@ from playground.costs.hardware import DEFAULT_HARDWARE, get_hardware, hardware_n
 from playground.errors import PlaygroundError
 from playground.lanes import all_lanes, default_lanes
 from playground.services import Services
-from playground.ui.session import downloadable, session_workspace
+from playground.ui.session import downloadable, session_services, session_workspace
 
 NOT_STATED = "not a criterion"
 
@@ -120,7 +120,7 @@ def build_brief_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
             workspace = session_workspace(services, request)
             progress(0, desc="starting")
             brief = build_brief(
-                services,
+                session_services(services, request),
                 workspace,
                 scenario,
                 brief_request,

@@ -17,7 +17,7 @@ from playground.scenarios import Scenario
 from playground.services import Services
 from playground.ui.formatting import cost_html, metrics_html, passages_html, repeats_frame, steps_html, summary_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
-from playground.ui.session import session_workspace
+from playground.ui.session import session_services, session_workspace
 
 
 @dataclass
@@ -189,10 +189,11 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
             yield [gr.skip()] * len(run_outputs)
             return
         context = services.lane_context(session_workspace(services, request), priced_on)
+        gateway = session_services(services, request).gateway  # remote models with the session's own keys
         ordered = [jobs[name] for name in chosen]
         finished: list[dict[str, Answer]] = []
         for _ in range(runs):
-            for answers in run_lanes(services.gateway, text, scenario, ordered, context, min_interval_s=0.1):
+            for answers in run_lanes(gateway, text, scenario, ordered, context, min_interval_s=0.1):
                 yield [*_render(columns, chosen, answers), answers, gr.skip()]
             finished.append(answers)
             stats = {job.key: repeat_stats(job.key, [run[job.key] for run in finished]) for job in ordered}

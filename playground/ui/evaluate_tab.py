@@ -22,7 +22,7 @@ from playground.scenarios import Scenario
 from playground.services import Services
 from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options
-from playground.ui.session import downloadable, session_workspace
+from playground.ui.session import downloadable, session_services, session_workspace
 
 JUDGE_OFF = "off"
 DEFAULT_SAMPLE = 20
@@ -157,9 +157,10 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             items = sample_items(items, int(sample_size) if sample_size else None, int(seed_value or 0))
             if not lane_list:
                 raise EvalSetError("choose at least one lane")
-            services.gateway.check_model(model_name)
+            gateway = session_services(services, request).gateway  # the session's own keys
+            gateway.check_model(model_name)
             if judge_name and judge_name != JUDGE_OFF:
-                services.gateway.check_model(judge_name)
+                gateway.check_model(judge_name)
             jobs = [
                 job
                 for lane in [lane.name for lane in all_lanes()]
@@ -175,7 +176,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         cancel = cancels.setdefault(request.session_hash or "anonymous", threading.Event())
         cancel.clear()
         progress(0, desc="starting")
-        run = services.evaluate(
+        run = session_services(services, request).evaluate(
             workspace,
             scenario,
             items,

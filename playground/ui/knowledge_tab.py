@@ -12,7 +12,7 @@ from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.parsing import SUPPORTED_SUFFIXES
 from playground.knowledge.store import IngestReport
 from playground.services import Services
-from playground.ui.session import session_workspace
+from playground.ui.session import session_services, session_workspace
 
 KB_ERRORS = (PlaygroundError, OSError)
 FRESHNESS_LANES = ("prompting", "rag", "finetuned")
@@ -168,7 +168,7 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
             workspace = session_workspace(services, request)
             jobs = [services.lane_job(lane, max_tokens=64, system_prompt=None) for lane in FRESHNESS_LANES]
             result = run_freshness(
-                services.gateway,
+                session_services(services, request).gateway,
                 scenario,
                 items,
                 jobs,
