@@ -22,6 +22,8 @@ def main() -> None:
     settings = Settings.from_env()
     address = bind_address()
     services = Services.from_settings(settings)
+    # Workspaces of an earlier run's sessions can never be reached again; half-written copies go too.
+    services.sessions.remove_leftovers()
     # Load the default model while the page comes up, so the first answer is not a cold one.
     threading.Thread(
         target=services.gateway.warm_up, args=((settings.default_model,),), daemon=True, name="warm-up"

@@ -120,4 +120,8 @@ class WorkspacePool:
             if folder.is_dir() and folder.name.startswith(SESSION_PREFIX) and folder.name != kept:
                 shutil.rmtree(folder, ignore_errors=True)
                 removed += 1
+        for partial in self.root.glob("*/**/.*"):  # a killed copy or training run's staging folder
+            if partial.is_dir():
+                shutil.rmtree(partial, ignore_errors=True)
+                removed += 1
         return removed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from playground.llm import Completion, ModelError
 from playground.records import Usage
@@ -26,6 +26,10 @@ class FakeGateway:
     cost_usd: float | None = None  # what each call costs (None: unknown, as for local models)
     in_flight: int = 0
     most_in_flight: int = 0
+    keys: object = None  # the session keys this gateway was scoped to (with_keys)
+
+    def with_keys(self, keys: object) -> FakeGateway:
+        return replace(self, keys=keys)
 
     def complete(
         self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0, **params

@@ -1,0 +1,70 @@
+"""Services over a tmp folder with fakes (canned gateway, toy embedder), for the hosting tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from playground.config import Settings
+from playground.scenarios import ScenarioCatalog
+from playground.services import Services
+from tests.fakes import FakeGateway, ToyEmbedder
+
+DOCS = {
+    "travel.md": "# Travel policy\n\nThe meal per diem is $80 per day.\n",
+    "people.md": "# People\n\nTeodora Blanchet is the chief executive officer.\n",
+}
+
+
+class Clock:
+    """A hand-moved clock for idle times."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def settings(tmp_path: Path, scenario_root: Path) -> Settings:
+    kb = scenario_root / "demo" / "kb"
+    kb.mkdir()
+    for name, text in DOCS.items():
+        (kb / name).write_text(text)
+    shipped = tmp_path / "shipped-adapters"
+    shipped.mkdir()
+    return Settings(
+        sample_data_dir=scenario_root,
+        adapters_dir=shipped,
+        cache_dir=tmp_path / "cache",
+        workspace_idle_s=60.0,
+        workspace_max_mb=1.0,
+        chunk_size=200,
+        chunk_overlap=20,
+    )
+
+
+def make_services(settings: Settings, clock: Clock | None = None) -> Services:
+    services = Services(settings=settings, gateway=FakeGateway(), scenarios=ScenarioCatalog(settings.sample_data_dir))
+    services._embedder = ToyEmbedder()
+    if clock is not None:
+        services.sessions._clock = clock
+    return services
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def services(settings: Settings, clock: Clock) -> Services:
+    return make_services(settings, clock)
+
+
+@pytest.fixture
+def shared_services(settings: Settings) -> Services:
+    return make_services(replace(settings, shared_workspace=True))

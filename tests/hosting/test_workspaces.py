@@ -1,0 +1,150 @@
+"""Two visitors never see each other's data; an idle workspace goes; the disk cap holds."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from playground.evaluation.sets import EvalItem
+from playground.provider_keys import ProviderKeys
+from playground.training.jobs import BUSY_MESSAGE, JobError, JobState
+from playground.training.trainer import TrainConfig
+from playground.workspace import WorkspaceFullError
+from playground.workspace_pool import SINGLE_USER_KEY
+from tests.hosting.conftest import Clock
+
+SECRET_DOC = ("launch-plan.md", b"# Launch plan\n\nThe launch code word is falcon-seventeen.\n")
+
+
+def _adapter(folder: Path, name: str) -> None:
+    path = folder / name
+    path.mkdir(parents=True)
+    (path / "adapter_config.json").write_text("{}")
+    (path / "card.json").write_text('{"base_model": "smollm2-135m-instruct", "steps": 2}')
+
+
+def test_two_sessions_never_see_each_others_documents_adapters_results_or_keys(services, scenario) -> None:
+    a, b = services.session_workspace("alice"), services.session_workspace("bob")
+    assert a.root != b.root
+
+    # Documents and their index.
+    services.knowledge(a, scenario).add_files([SECRET_DOC])
+    kb_a, kb_b = services.knowledge(a, scenario), services.knowledge(b, scenario)
+    assert "launch-plan.md" in [p.name for p in kb_a.files()]
+    assert "launch-plan.md" not in [p.name for p in kb_b.files()]
+    assert "launch-plan.md" in {p.source for p in kb_a.search("launch code word", k=3).passages}
+    assert "launch-plan.md" not in {p.source for p in kb_b.search("launch code word", k=3).passages}
+    assert "launch-plan.md" not in [p.name for p in scenario.knowledge_base.iterdir()]  # shipped data untouched
+
+    # Adapters trained in a session.
+    _adapter(a.adapters_dir, "alices-adapter")
+    assert "alices-adapter" in services.adapters(a).names()
+    assert "alices-adapter" not in services.adapters(b).names()
+
+    # Evaluation results: answers cached and exported in the session's own folder only.
+    items = [EvalItem(1, "Who is the chief executive officer?", "Teodora Blanchet")]
+    jobs = services.lane_jobs("prompting", "fake/m")
+    run = services.evaluate(a, scenario, items, jobs, set_name="demo")
+    assert len(run.rows) == 1 and a.answer_cache_file.exists()
+    assert not b.answer_cache_file.exists()
+    assert not any(path.is_relative_to(b.root) for path in a.root.rglob("*"))
+
+    # Keys: only the session that entered one calls a provider with it.
+    services.sessions.set_keys("alice", ProviderKeys({"OPENAI_API_KEY": "sk-alice-0123456789abcdef"}))
+    assert services.sessions.keys("alice").get("OPENAI_API_KEY") == "sk-alice-0123456789abcdef"
+    assert not services.sessions.keys("bob")
+    assert services.for_session("bob") is services  # nothing of alice's in bob's services
+    assert services.for_session("alice").gateway.keys is services.sessions.keys("alice")
+    assert services.gateway.keys is None
+
+
+def test_a_training_job_is_visible_and_cancellable_only_by_its_own_session(services, tmp_path: Path) -> None:
+    a, b = services.session_workspace("alice"), services.session_workspace("bob")
+    jobs = services.jobs
+    child = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        jobs._process, jobs._owner, jobs._out = child, str(a.root), a.adapters_dir / "mine"
+        jobs._state = JobState(status="running", adapter="mine", message="training")
+        assert jobs.state(str(a.root)).adapter == "mine"
+        seen_by_bob = jobs.state(str(b.root))
+        assert seen_by_bob.status == "busy" and seen_by_bob.adapter is None and "mine" not in seen_by_bob.message
+        assert not jobs.cancel(str(b.root))
+        config = TrainConfig(data=tmp_path / "d.jsonl", out=b.adapters_dir / "bobs")
+        with pytest.raises(JobError, match="another session"):
+            jobs.start(config, owner=str(b.root))
+        assert BUSY_MESSAGE in jobs.state(str(b.root)).message
+        services.sessions.release("alice")  # alice's session ends: her job goes with it
+        assert child.wait(timeout=10) != 0
+        assert jobs.state(str(a.root)).status == "cancelled"
+    finally:
+        child.kill()
+
+
+def test_an_idle_workspace_is_removed_and_a_busy_one_is_kept(services, scenario, clock: Clock) -> None:
+    workspace = services.session_workspace("alice")
+    services.knowledge(workspace, scenario).add_files([SECRET_DOC])
+    services.sessions.set_keys("alice", ProviderKeys({"OPENAI_API_KEY": "sk-alice-0123456789abcdef"}))
+    assert workspace.root.is_dir()
+
+    clock.now += 59
+    services.session_workspace("alice")  # used again just before the idle time ran out
+    clock.now += 59
+    assert not services.sessions.expire("alice") and workspace.root.is_dir()
+
+    clock.now += 2  # 61 s without use
+    assert services.sessions.expire("alice")
+    assert not workspace.root.exists()
+    assert not services.sessions.keys("alice")
+    assert services.sessions.idle_for("alice") is None
+    # Coming back later starts from the shipped documents again, not from a stale open index.
+    fresh = services.session_workspace("alice")
+    assert "launch-plan.md" not in [p.name for p in services.knowledge(fresh, scenario).files()]
+
+
+def test_leftovers_of_an_earlier_run_go_at_start_but_the_single_user_workspace_stays(services) -> None:
+    root = services.settings.workspaces_dir
+    (root / "session-old" / "company" / "kb").mkdir(parents=True)
+    (root / f"session-{SINGLE_USER_KEY}" / "adapters" / ".mine.tmp1").mkdir(parents=True)  # a killed job's staging
+    (root / f"session-{SINGLE_USER_KEY}" / "adapters" / "kept").mkdir(parents=True)
+    (root / "shared" / "demo" / ".index.copying").mkdir(parents=True)
+    services.sessions.remove_leftovers()
+    assert not (root / "session-old").exists()
+    assert (root / f"session-{SINGLE_USER_KEY}" / "adapters" / "kept").is_dir()
+    assert not (root / f"session-{SINGLE_USER_KEY}" / "adapters" / ".mine.tmp1").exists()
+    assert not (root / "shared" / "demo" / ".index.copying").exists()
+
+
+def test_the_shared_workspace_setting_gives_every_session_the_same_workspace(shared_services) -> None:
+    assert shared_services.session_workspace("alice").root == shared_services.session_workspace("bob").root
+    shared_services.sessions.set_keys(SINGLE_USER_KEY, ProviderKeys({"OPENAI_API_KEY": "sk-local-0123456789abcd"}))
+    assert shared_services.for_session("anyone").gateway.keys.names() == ["OPENAI_API_KEY"]
+
+
+def test_the_disk_cap_refuses_an_upload_with_one_message_and_keeps_what_is_stored(services, scenario) -> None:
+    workspace = services.session_workspace("alice")
+    kb = services.knowledge(workspace, scenario)
+    kb.max_upload_bytes = 5 * 1024 * 1024
+    before = sorted(p.name for p in kb.files())
+    hits_before = kb.search("per diem", k=2).passages
+    big = ("big.md", b"# Big\n\n" + b"word " * 300_000)  # 1.5 MB, over the 1 MB cap
+    with pytest.raises(WorkspaceFullError, match=r"workspace is full: .* MB used of 1 MB.*delete documents"):
+        kb.add_files([big])
+    assert sorted(p.name for p in kb.files()) == before
+    assert kb.search("per diem", k=2).passages == hits_before
+
+
+def test_no_cap_for_the_command_lines_workspace(services) -> None:
+    cli = services.workspace("cli", copy_documents=False)
+    assert cli.max_bytes is None
+    cli.check_room(10**12)  # never refuses
+
+
+def test_training_past_the_cap_is_refused(services) -> None:
+    workspace = replace(services.session_workspace("alice"), max_bytes=10)
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    (workspace.root / "x.bin").write_bytes(b"0123456789")
+    with pytest.raises(WorkspaceFullError, match="a new adapter needs"):
+        workspace.check_room(30 * 1024 * 1024, "a new adapter")
