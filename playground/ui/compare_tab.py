@@ -15,7 +15,15 @@ from playground.lanes.repeats import MAX_REPEATS, repeat_stats
 from playground.records import Answer
 from playground.scenarios import Scenario
 from playground.services import Services
-from playground.ui.formatting import cost_html, metrics_html, passages_html, repeats_frame, steps_html, summary_table
+from playground.ui.formatting import (
+    answer_html,
+    cost_html,
+    metrics_html,
+    passages_html,
+    repeats_frame,
+    steps_html,
+    summary_table,
+)
 from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
 from playground.ui.session import session_services, session_workspace
 
@@ -28,7 +36,7 @@ class LaneColumn:
     column: gr.Column
     model: gr.Dropdown
     controls: dict[str, gr.components.Component]
-    answer: gr.Markdown
+    answer: gr.HTML
     metrics: gr.HTML
     passages: gr.HTML
     steps: gr.HTML
@@ -59,7 +67,7 @@ def _lane_column(lane: Lane, services: Services, models: list[str], scenario: Sc
         )
         with gr.Accordion("Lane settings", open=not lane.uses_model_picker):
             controls = build_lane_controls(lane, scenario, services.adapters().names())
-        answer = gr.Markdown("", elem_id=f"{name}-answer", elem_classes="lane-answer")
+        answer = gr.HTML(answer_html(""), elem_id=f"{name}-answer", elem_classes="lane-answer")
         metrics = gr.HTML(metrics_html(None), elem_id=f"{name}-metrics")
         passages = gr.HTML("", elem_id=f"{name}-passages")
         steps = gr.HTML("", elem_id=f"{name}-steps")  # each step is its own fold
@@ -82,9 +90,8 @@ def _render(columns: list[LaneColumn], chosen: list[str], answers: dict[str, Ans
         if answer is None:
             values += [gr.skip()] * len(column.outputs)
             continue
-        text = answer.text + ("" if answer.done else " ▌")
         values += [
-            text,
+            answer_html(answer.text, streaming=not answer.done),
             metrics_html(answer),
             passages_html(answer),
             steps_html(answer),

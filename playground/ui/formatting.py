@@ -67,6 +67,12 @@ def timing_values(answer: Answer) -> dict[str, str]:
     return {TIMING_LABELS.get(k, k): f"{v * 1000:.0f} ms" for k, v in answer.timings.items()}
 
 
+def answer_html(text: str, streaming: bool = False) -> str:
+    """A model's answer exactly as written: never read as Markdown or HTML, long ones scroll."""
+    cursor = '<span class="answer-cursor"> ▌</span>' if streaming else ""
+    return f'<div class="answer-text">{html.escape(text)}{cursor}</div>'
+
+
 def passages_html(answer: Answer | None) -> str:
     """The passages a lane used: source, section and score, with the text behind a fold."""
     if answer is None or not answer.passages:
