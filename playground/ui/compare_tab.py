@@ -108,8 +108,14 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
     first = scenarios[0] if scenarios else None
     models = services.model_choices()
     with gr.Row():
+        # One row that grows: Enter asks, Shift+Enter starts a new line (Gradio submits on Enter at lines=1).
         question = gr.Textbox(
-            label="Question", placeholder="Ask something…", lines=2, scale=4, elem_id="compare-question"
+            label="Question",
+            placeholder="Ask something… (Enter asks, Shift+Enter adds a line)",
+            lines=1,
+            max_lines=8,
+            scale=4,
+            elem_id="compare-question",
         )
         examples = gr.Dropdown(
             list(first.example_questions) if first else [],

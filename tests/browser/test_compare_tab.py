@@ -69,3 +69,16 @@ def test_empty_question_gets_one_clear_message(page) -> None:
     page.get_by_text("the question is empty").first.wait_for(timeout=30_000)
     for lane in default_lanes():
         assert not page.locator(f"#{lane}-answer").inner_text().strip()
+
+
+def test_enter_asks_and_shift_enter_adds_a_line(page) -> None:
+    box = page.locator("#compare-question textarea")
+    box.click()
+    box.type("What is the capital")
+    box.press("Shift+Enter")
+    box.type("of France?")
+    assert box.input_value() == "What is the capital\nof France?"
+    box.press("Enter")
+    page.locator("#prompting-metrics [data-metric='latency'] .metric-value").filter(has_text=" s").wait_for()
+    assert page.locator("#prompting-answer").inner_text().strip()
+    assert box.input_value() == "What is the capital\nof France?"  # Enter asked; it added no line
