@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,8 +40,17 @@ class Scenario:
     extra: dict = field(default_factory=dict)
 
 
-def _optional_path(folder: Path, value: object) -> Path | None:
-    return folder / str(value) if value else None
+log = logging.getLogger(__name__)
+
+
+def _optional_path(folder: Path, value: object, key: str = "path") -> Path | None:
+    """A file or folder the scenario names: inside its own folder, never elsewhere on the disk."""
+    if not value:
+        return None
+    path = folder / str(value)
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise ScenarioError(f"{folder / 'scenario.yaml'}: {key} '{value}' points outside the scenario's folder")
+    return path
 
 
 def load_scenario(folder: Path) -> Scenario:
@@ -48,7 +58,7 @@ def load_scenario(folder: Path) -> Scenario:
     spec_file = folder / "scenario.yaml"
     try:
         spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         detail = one_line(str(exc))  # YAML errors span several lines; keep one
         raise ScenarioError(f"{spec_file}: cannot read scenario ({detail})") from exc
     if not isinstance(spec, dict):
@@ -71,6 +81,10 @@ def load_scenario(folder: Path) -> Scenario:
         "eval_set",
         "train_set",
     }
+    try:
+        order = int(spec.get("order", 100))
+    except (TypeError, ValueError) as exc:
+        raise ScenarioError(f"{spec_file}: order must be a whole number, not {spec.get('order')!r}") from exc
     return Scenario(
         name=folder.name,
         folder=folder,
@@ -79,10 +93,10 @@ def load_scenario(folder: Path) -> Scenario:
         system_prompt=str(spec["system_prompt"]).strip(),
         few_shot=shots,
         example_questions=tuple(str(q) for q in spec.get("example_questions") or []),
-        order=int(spec.get("order", 100)),
-        knowledge_base=_optional_path(folder, spec.get("knowledge_base")),
-        eval_set=_optional_path(folder, spec.get("eval_set")),
-        train_set=_optional_path(folder, spec.get("train_set")),
+        order=order,
+        knowledge_base=_optional_path(folder, spec.get("knowledge_base"), "knowledge_base"),
+        eval_set=_optional_path(folder, spec.get("eval_set"), "eval_set"),
+        train_set=_optional_path(folder, spec.get("train_set"), "train_set"),
         extra={k: v for k, v in spec.items() if k not in known},
     )
 
@@ -94,8 +108,24 @@ class ScenarioCatalog:
         self.root = root
 
     def all(self) -> list[Scenario]:
-        folders = sorted(p.parent for p in self.root.glob("*/scenario.yaml"))
-        return sorted((load_scenario(f) for f in folders), key=lambda s: (s.order, s.name))
+        """Every scenario that loads, in display order (a broken one is left out: see `problems`)."""
+        loaded = []
+        for folder in sorted(p.parent for p in self.root.glob("*/scenario.yaml")):
+            try:
+                loaded.append(load_scenario(folder))
+            except ScenarioError as exc:
+                log.warning("scenario left out: %s", exc.message)
+        return sorted(loaded, key=lambda s: (s.order, s.name))
+
+    def problems(self) -> list[str]:
+        """One line for each scenario file that does not load."""
+        found = []
+        for folder in sorted(p.parent for p in self.root.glob("*/scenario.yaml")):
+            try:
+                load_scenario(folder)
+            except ScenarioError as exc:
+                found.append(exc.message)
+        return found
 
     def names(self) -> list[str]:
         return [s.name for s in self.all()]
@@ -104,10 +134,13 @@ class ScenarioCatalog:
         """The named scenario, or the first one when name is None."""
         scenarios = self.all()
         if not scenarios:
-            raise ScenarioError(f"no scenarios found under {self.root}")
+            problems = self.problems()
+            raise ScenarioError(problems[0] if problems else f"no scenarios found under {self.root}")
         if name is None:
             return scenarios[0]
         for scenario in scenarios:
             if scenario.name == name:
                 return scenario
+        if (self.root / str(name) / "scenario.yaml").is_file() and "/" not in str(name):
+            load_scenario(self.root / str(name))  # raises the reason it was left out
         raise ScenarioError(f"unknown scenario '{name}'; known: {', '.join(s.name for s in scenarios)}")

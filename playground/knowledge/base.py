@@ -7,6 +7,7 @@ file gets one clear message and leaves both the documents and the index untouche
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,11 +21,17 @@ class UploadError(DocumentError):
     """An upload was refused (too large, bad name); nothing was stored."""
 
 
+MAX_NAME_CHARS = 200
+
+
 def _check_name(name: str) -> str:
-    """A plain file name: no folders, no hidden files, a supported type."""
+    """A plain file name: no folders, no hidden files, no control or direction characters, a supported type."""
     clean = Path(name).name
+    shown = repr(name)[1:-1][:80]  # control characters shown escaped, a long name cut
     if not clean or clean != name or "\\" in name or clean.startswith("."):
-        raise UploadError(f"{name}: not a plain file name")
+        raise UploadError(f"{shown}: not a plain file name")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name) or len(name) > MAX_NAME_CHARS:
+        raise UploadError(f"{shown}: not a plain file name (control characters, or over {MAX_NAME_CHARS} characters)")
     if Path(clean).suffix.lower() not in SUPPORTED_SUFFIXES:
         raise UploadError(
             f"{clean}: unsupported file type '{Path(clean).suffix}'; supported: {', '.join(SUPPORTED_SUFFIXES)}"

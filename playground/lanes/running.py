@@ -7,8 +7,10 @@ headless paths share one tested code path.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -26,11 +28,29 @@ class EmptyQuestionError(UsageError, ValueError):
     """The question is empty or only whitespace (a usage error: exit code 2)."""
 
 
-def check_question(question: str) -> str:
-    """The question stripped, or EmptyQuestionError with a clear message."""
-    if not question or not question.strip():
+class QuestionTooLongError(UsageError):
+    """The question is longer than any lane should be sent (exit code 2)."""
+
+
+MAX_QUESTION_CHARS = 32_000  # ~8k tokens: longer material belongs in the knowledge base
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u2060\ufeff]")  # invisible or control
+
+
+def check_question(question: str | None) -> str:
+    """The question, Unicode-normalised (NFC), control and zero-width characters removed, stripped.
+
+    An empty (or invisible) question and one over MAX_QUESTION_CHARS raise a usage error with one
+    clear message, before any model is called.
+    """
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", question or "")).strip()
+    if not text:
         raise EmptyQuestionError("the question is empty: type a question first")
-    return question.strip()
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionTooLongError(
+            f"the question is {len(text):,} characters; the limit is {MAX_QUESTION_CHARS:,}: put long material"
+            " in the knowledge base instead"
+        )
+    return text
 
 
 @dataclass(frozen=True)
