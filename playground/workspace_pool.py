@@ -13,7 +13,8 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playground.provider_keys import ProviderKeys
@@ -45,6 +46,7 @@ class WorkspacePool:
         self._last_used: dict[str, float] = {}
         self._open: dict[str, Workspace] = {}  # one object per workspace: its copy lock is shared
         self._keys: dict[str, ProviderKeys] = {}  # in memory only, gone with the session
+        self._busy: dict[str, int] = {}  # requests of each session still running (never idle meanwhile)
         self._lock = threading.Lock()
 
     @staticmethod
@@ -75,10 +77,29 @@ class WorkspacePool:
         with self._lock:
             return self._keys.get(self.key_for(session)) or ProviderKeys()
 
-    def idle_for(self, session: str) -> float | None:
-        """Seconds since the session last used its workspace (None: it has none open)."""
+    @contextmanager
+    def busy(self, session: str) -> Iterator[None]:
+        """While this block runs (an answer streaming, an evaluation) the session is never idle."""
+        key = self.key_for(session)
         with self._lock:
-            used = self._last_used.get(self.key_for(session))
+            self._busy[key] = self._busy.get(key, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy[key] -= 1
+                if not self._busy[key]:
+                    del self._busy[key]
+                if key in self._last_used:
+                    self._last_used[key] = self._clock()
+
+    def idle_for(self, session: str) -> float | None:
+        """Seconds since the session last used its workspace (None: it has none open; 0 while busy)."""
+        key = self.key_for(session)
+        with self._lock:
+            used = self._last_used.get(key)
+            if used is not None and self._busy.get(key):
+                return 0.0
         return None if used is None else self._clock() - used
 
     def sessions(self) -> list[str]:

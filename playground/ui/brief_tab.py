@@ -15,7 +15,7 @@ from playground.costs.hardware import DEFAULT_HARDWARE, get_hardware, hardware_n
 from playground.errors import PlaygroundError
 from playground.lanes import all_lanes, default_lanes
 from playground.services import Services
-from playground.ui.session import downloadable, session_services, session_workspace
+from playground.ui.session import downloadable, holds_workspace, session_services, session_workspace
 
 NOT_STATED = "not a criterion"
 
@@ -75,6 +75,7 @@ def build_brief_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
     document = gr.Markdown("", elem_id="brief-document")
     outputs = [recommendation, break_even_plot, growth_plot, html_download, md_download, document]
 
+    @holds_workspace(services)
     def run(
         request: gr.Request,
         scenario_name: str,

@@ -25,7 +25,7 @@ from playground.ui.formatting import (
     summary_table,
 )
 from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
-from playground.ui.session import session_services, session_workspace
+from playground.ui.session import holds_workspace, session_services, session_workspace
 
 
 @dataclass
@@ -169,6 +169,7 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
     outputs = [component for column in columns for component in column.outputs] + [summary, last_answers]
     run_outputs = [*outputs, repeats_table]
 
+    @holds_workspace(services)
     def run(
         request: gr.Request,
         scenario_name: str,

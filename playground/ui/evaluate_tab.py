@@ -22,7 +22,7 @@ from playground.scenarios import Scenario
 from playground.services import Services
 from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options
-from playground.ui.session import downloadable, session_services, session_workspace
+from playground.ui.session import downloadable, holds_workspace, session_services, session_workspace
 
 JUDGE_OFF = "off"
 DEFAULT_SAMPLE = 20
@@ -136,6 +136,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
     rows = gr.Dataframe(rows_table(None), label="Every answer", interactive=False, wrap=True, elem_id="eval-rows")
     results_state = gr.State(None)
 
+    @holds_workspace(services)
     def evaluate(
         request: gr.Request,
         scenario_name: str,

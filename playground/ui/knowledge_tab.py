@@ -12,7 +12,7 @@ from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.parsing import SUPPORTED_SUFFIXES
 from playground.knowledge.store import IngestReport
 from playground.services import Services
-from playground.ui.session import session_services, session_workspace
+from playground.ui.session import holds_workspace, session_services, session_workspace
 
 KB_ERRORS = (PlaygroundError, OSError)
 FRESHNESS_LANES = ("prompting", "rag", "finetuned")
@@ -102,6 +102,7 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
 
     listing_outputs = [stats, documents, picker]
 
+    @holds_workspace(services)
     def refresh(scenario_name: str, request: gr.Request, progress=gr.Progress()) -> list[object]:
         try:
             kb = knowledge(scenario_name, request)
@@ -110,6 +111,7 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
             return [f"⚠ {exc}", gr.skip(), gr.skip()]
         return listing(kb)
 
+    @holds_workspace(services)
     def add_files(scenario_name: str, paths: list[str] | None, request: gr.Request, progress=gr.Progress()):
         if not paths:
             gr.Warning("choose one or more files first")
@@ -132,6 +134,7 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
         except KB_ERRORS as exc:
             return ["", f"⚠ {exc}"]
 
+    @holds_workspace(services)
     def save_document(scenario_name: str, name: str | None, text: str, request: gr.Request) -> list[object]:
         if not name:
             gr.Warning("pick a document to save")
@@ -144,6 +147,7 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
             return [gr.skip()] * 3 + [f"⚠ {exc}"]
         return [*listing(kb, name), _report_line(f"re-indexed {name}", report)]
 
+    @holds_workspace(services)
     def delete_document(scenario_name: str, name: str | None, request: gr.Request) -> list[object]:
         if not name:
             gr.Warning("pick a document to delete")
@@ -156,6 +160,7 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
             return [gr.skip()] * 3 + [f"⚠ {exc}", gr.skip()]
         return [*listing(kb), f"🗑 deleted {name} ({removed} chunks removed)", ""]
 
+    @holds_workspace(services)
     def freshness(scenario_name: str, request: gr.Request, progress=gr.Progress()) -> list[object]:
         from playground.evaluation.freshness import load_freshness, run_freshness
 

@@ -9,9 +9,13 @@ unreachable). With PLAYGROUND_SHARED_WORKSPACE every session shares one workspac
 
 from __future__ import annotations
 
+import functools
+import inspect
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -34,6 +38,37 @@ def session_workspace(services: Services, request: gr.Request | None) -> Workspa
 def session_services(services: Services, request: gr.Request | None) -> Services:
     """The services as this session uses them: remote models called with the keys it entered."""
     return services.for_session(session_id(request))
+
+
+def _request_of(args: tuple, kwargs: dict) -> gr.Request | None:
+    return next((a for a in (*args, *kwargs.values()) if isinstance(a, gr.Request)), None)
+
+
+def holds_workspace(services: Services) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a handler's session busy while it runs, so a long answer or evaluation is never "idle".
+
+    The wrapper keeps the handler's signature (Gradio reads it for gr.Request and gr.Progress) and
+    its kind (a generator stays a generator, so streaming still streams).
+    """
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        if inspect.isgeneratorfunction(handler):
+
+            @functools.wraps(handler)
+            def streaming(*args: Any, **kwargs: Any) -> Any:
+                with services.sessions.busy(session_id(_request_of(args, kwargs))):
+                    yield from handler(*args, **kwargs)
+
+            return streaming
+
+        @functools.wraps(handler)
+        def plain(*args: Any, **kwargs: Any) -> Any:
+            with services.sessions.busy(session_id(_request_of(args, kwargs))):
+                return handler(*args, **kwargs)
+
+        return plain
+
+    return decorate
 
 
 def renew_interval_s(idle_s: float) -> float:

@@ -21,7 +21,7 @@ from playground.training.jobs import JobState
 from playground.training.registry import AdapterError, check_adapter_name
 from playground.training.settings import DEFAULT_PRESET, PRESETS, TAB_SPECS, TrainSettings
 from playground.training.trainer import TrainConfig
-from playground.ui.session import session_workspace
+from playground.ui.session import holds_workspace, session_workspace
 
 FIELDS_PER_ROW = 4
 ADAPTER_ROOM_BYTES = 30 * 1024 * 1024  # room a new LoRA adapter needs in the workspace (shipped ones: < 25 MB)
@@ -226,6 +226,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
     def apply_preset(choice: str) -> list[object]:
         return field_values(TrainSettings.from_preset(choice))
 
+    @holds_workspace(services)
     def start_job(
         request: gr.Request,
         scenario_name: str,
@@ -293,6 +294,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         state = services.jobs.state(owner(request))
         return [table, gr.update(choices=list(table["adapter"])), job_html(state), gr.Timer(active=state.active)]
 
+    @holds_workspace(services)
     def forgetting(request: gr.Request, adapter_name: str | None, progress=gr.Progress()) -> pd.DataFrame:
         try:
             adapter = services.adapters(session_workspace(services, request)).get(adapter_name or "")

@@ -148,3 +148,14 @@ def test_training_past_the_cap_is_refused(services) -> None:
     (workspace.root / "x.bin").write_bytes(b"0123456789")
     with pytest.raises(WorkspaceFullError, match="a new adapter needs"):
         workspace.check_room(30 * 1024 * 1024, "a new adapter")
+
+
+def test_a_session_busy_with_a_long_request_is_never_idle(services, clock: Clock) -> None:
+    workspace = services.session_workspace("alice")
+    with services.sessions.busy("alice"):  # an evaluation that runs for ten minutes
+        clock.now += 600
+        assert services.sessions.idle_for("alice") == 0.0
+        assert not services.sessions.expire("alice") and workspace.root.exists() is workspace.root.exists()
+    assert services.sessions.idle_for("alice") == 0.0  # idle time counts from the end of the request
+    clock.now += 61
+    assert services.sessions.expire("alice")

@@ -1,0 +1,121 @@
+"""Two visitors in separate browser contexts: separate documents and keys; an idle or closed session's workspace goes.
+
+This test starts its own app with a four-second idle time, on its own workspace folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from playground.config import Settings
+from tests.browser.conftest import REPO, _free_port, _wait_until_up
+
+pytestmark = pytest.mark.browser
+
+IDLE_S = 4
+DOCUMENT = "# Zephyr Lounge\n\nThe Zephyr Lounge opens at 7:15 and serves cardamom buns on Thursdays.\n"
+
+
+@pytest.fixture(scope="module")
+def short_lived_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    cache = tmp_path_factory.mktemp("cache")
+    real = Settings.from_env()
+    (cache / "models").symlink_to(real.models_cache_dir.resolve(), target_is_directory=True)
+    port = _free_port()
+    log = cache / "app.log"
+    env = os.environ | {
+        "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        "PLAYGROUND_CACHE": str(cache),
+        "PLAYGROUND_WORKSPACE_IDLE_S": str(IDLE_S),
+    }
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_until_up(url, process, log)
+        yield url, cache / "workspaces"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _sessions(workspaces: Path) -> set[str]:
+    return {p.name for p in workspaces.glob("session-*")} if workspaces.is_dir() else set()
+
+
+def _open(browser, url: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(url)
+    page.get_by_role("tab", name="Knowledge").click()
+    page.locator("#kb-stats").filter(has_text="chunks").wait_for()
+    return context, page
+
+
+def _documents(page) -> int:
+    return int(page.locator("#kb-stats").inner_text().split()[0])
+
+
+def _wait_for(condition, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.25)
+
+
+def test_two_visitors_are_isolated_and_their_workspaces_go_when_idle_or_closed(
+    browser, short_lived_app, tmp_path: Path
+) -> None:
+    url, workspaces = short_lived_app
+    alice_context, alice = _open(browser, url)
+    alice_session = next(iter(_sessions(workspaces)))
+    document = tmp_path / "zephyr-lounge.md"
+    document.write_text(DOCUMENT)
+    alice.locator("#kb-upload input[type=file]").set_input_files(str(document))
+    alice.locator("#kb-add").click()
+    alice.locator("#kb-status").filter(has_text="added zephyr-lounge.md").wait_for()
+    alice.locator("#keys-panel").get_by_text("Provider keys").click()
+    alice.locator("#key-openai input").fill("sk-alice-0123456789abcdefghij")
+    alice.locator("#keys-use").click()
+    alice.locator("#keys-status").filter(has_text="calls OpenAI").wait_for()
+    assert alice.locator("#key-openai input").input_value() == ""  # the page keeps no copy of the key
+
+    bob_context, bob = _open(browser, url)
+    bob_session = (_sessions(workspaces) - {alice_session}).pop()
+    assert _documents(alice) == _documents(bob) + 1  # the upload counts for alice only
+    assert list((workspaces / alice_session).rglob("zephyr-lounge.md"))
+    assert not list((workspaces / bob_session).rglob("zephyr-lounge.md"))
+    bob.locator("#keys-panel").get_by_text("Provider keys").click()
+    assert "No key entered" in bob.locator("#keys-status").inner_text()
+    log = (workspaces.parent / "app.log").read_text()
+    assert "sk-alice" not in log  # never logged
+    assert not [p for p in workspaces.rglob("*") if p.is_file() and b"sk-alice" in p.read_bytes()]  # never on disk
+
+    # Bob keeps using his workspace; Alice's page stays open but idle: hers goes, his stays.
+    deadline = time.monotonic() + 60
+    while alice_session in _sessions(workspaces) and time.monotonic() < deadline:
+        bob.get_by_role("tab", name="Compare").click()
+        bob.get_by_role("tab", name="Knowledge").click()  # lists his documents: a use of his workspace
+        time.sleep(1)
+    assert alice_session not in _sessions(workspaces), "an idle workspace should be removed"
+    assert bob_session in _sessions(workspaces), "a workspace in use must stay"
+
+    # Closing the page ends the session at once.
+    bob_context.close()
+    _wait_for(lambda: bob_session not in _sessions(workspaces), 30, "the closed session's workspace to go")
+    alice_context.close()
