@@ -131,7 +131,8 @@ def test_killing_an_adapter_write_leaves_the_adapter_list_as_it_was(tmp_path: Pa
                 pathlib.Path(os.environ["MARKER"]).touch()  # weights half-written: killed here
                 time.sleep(60)
 
-        _save_atomically(HalfSaved(), {{"base_model": "smollm2-135m-instruct"}}, pathlib.Path({str(adapters / "new")!r}))
+        out = pathlib.Path({str(adapters / "new")!r})
+        _save_atomically(HalfSaved(), {{"base_model": "smollm2-135m-instruct"}}, out)
         """,
         marker,
     )
