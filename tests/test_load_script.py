@@ -79,12 +79,42 @@ def _summary(*statuses: str) -> dict:
     return {"headers": headers, "data": [[f"lane{i}", "m", status] for i, status in enumerate(statuses)]}
 
 
-def test_lane_errors_read_the_summary_status() -> None:
-    assert load_test.lane_errors(("answer", "", _summary("done", "done"))) == []
-    assert load_test.lane_errors(("answer", _summary("done", "error: boom"))) == ["lane1: error: boom"]
-    assert load_test.lane_errors(("answer", {"value": _summary("running")})) == ["lane0: running"]
-    assert load_test.lane_errors(("answer", None)) != []  # no summary: the app refused the question
-    assert load_test.lane_errors(_summary()) != []  # no lane ran
+SKIP = {"__type__": "update"}  # what a gr.skip() output looks like to the client
+
+
+def test_lane_errors_read_the_last_summary_among_the_streamed_outputs() -> None:
+    streamed = [
+        ("partial", _summary("running", "running"), SKIP),
+        ("answer", _summary("done", "done"), SKIP),
+        (SKIP, SKIP, {"visible": False, "value": {"headers": ["lane", "runs"], "data": [["lane0", 1]]}}),
+    ]
+    assert load_test.lane_errors(streamed) == []
+    streamed[1] = ("answer", {"value": _summary("done", "error: boom")}, SKIP)
+    assert load_test.lane_errors(streamed) == ["lane1: error: boom"]
+    assert load_test.lane_errors([("answer", _summary("running"))]) == ["lane0: running"]
+
+
+def test_lane_errors_without_a_summary_are_errors() -> None:
+    assert load_test.lane_errors([(SKIP, SKIP)]) != []  # the app refused the question with a warning
+    assert load_test.lane_errors([]) != []
+    assert load_test.lane_errors([("a", _summary())]) == ["the summary table is empty: no lane ran"]
+
+
+def test_ask_arguments_fill_page_defaults() -> None:
+    parameters = [
+        {"parameter_name": "scenario_name", "parameter_has_default": True, "parameter_default": "other"},
+        {"parameter_name": "question_text", "parameter_has_default": False},
+        {"parameter_name": "chosen", "parameter_has_default": True, "parameter_default": ["prompting", "rag"]},
+        {"parameter_name": "hourly", "parameter_has_default": False},
+        {"parameter_name": "param_6", "parameter_has_default": True, "parameter_default": 5},
+    ]
+    assert load_test.ask_arguments(parameters, "company-knowledge", "Q?") == [
+        "company-knowledge",
+        "Q?",
+        ["prompting", "rag"],
+        None,
+        5,
+    ]
 
 
 def test_results_count_and_checkpoint() -> None:
