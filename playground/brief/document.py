@@ -37,6 +37,7 @@ class Brief:
     verdict: str = ""
     growth: ContextGrowth | None = None
     charts: dict[str, go.Figure] = field(default_factory=dict)
+    votes: list[dict[str, Any]] = field(default_factory=list)  # a workshop's rounds: each answer's votes
     created_at: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     def to_markdown(self) -> str:
@@ -63,6 +64,8 @@ class Brief:
                     f"{'—' if answer.error else _money(answer.cost_usd)} | {_seconds(answer.latency_s)} |"
                 )
             out.append("")
+        if self.votes:
+            out += ["## Workshop votes", "", _table(self.votes), ""]
         if self.scoreboard:
             out += ["## Evaluation", "", self.verdict, "", _table(self.scoreboard), ""]
         else:
