@@ -1,0 +1,341 @@
+"""The Workshop tab: a facilitator runs a question through the lanes, the room votes on anonymised answers.
+
+Two modes in one tab. "Facilitate" opens a room (a short code and a join link), runs a round
+through the default lanes, reveals which lane wrote which answer and puts the votes next to each
+lane's tokens, cost and latency, with the votes as CSV and a brief. "Join" (opened by the link's
+`?room=` or a typed code) shows the round's answers as A, B, C…, takes one vote per browser session
+and follows the room by polling. Rooms live in memory (playground/workshop/rooms.py), one registry
+per app. Answers are model output: they are escaped before they are shown, never rendered as markup.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import gradio as gr
+import pandas as pd
+
+from playground.costs.hardware import get_hardware
+from playground.errors import PlaygroundError
+from playground.lanes import check_question, default_lanes, get_lane, lane_names, run_lanes
+from playground.services import Services
+from playground.ui.session import downloadable, session_workspace
+from playground.workshop.export import VOTE_COLUMNS, vote_rows, votes_csv, workshop_brief
+from playground.workshop.rooms import Choice, Rooms, RoomView, RoundView, WorkshopError, normalize_code
+
+POLL_S = 2.0
+TALLY_COLUMNS = [c for c in VOTE_COLUMNS if c not in ("round", "question")]
+WAITING = "Waiting for the facilitator's question…"
+
+
+def _participant(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or "anonymous"
+
+
+def _lane_title(lane: str) -> str:
+    return get_lane(lane).title if lane in lane_names() else lane
+
+
+def _choice_html(choice: Choice, revealed: bool, mine: bool) -> str:
+    label = html.escape(choice.label)
+    attrs = f'data-label="{label}" data-done="{str(choice.done).lower()}"'
+    title = f"Answer {label}"
+    if revealed and choice.lane is not None:
+        votes = choice.votes or 0
+        attrs += f' data-lane="{html.escape(choice.lane)}" data-votes="{votes}"'
+        title += f" · {html.escape(_lane_title(choice.lane))} · {votes} vote{'' if votes == 1 else 's'}"
+    if mine:
+        title += " · your vote"
+    text = html.escape(choice.text) if choice.text else ("…" if not choice.done else "(empty answer)")
+    border = "#2563eb" if mine else "#d4d4d8"
+    return (
+        f'<div class="workshop-choice" {attrs} style="border:1px solid {border};border-radius:8px;'
+        f'padding:0.5rem 0.75rem;margin:0.4rem 0">'
+        f'<div class="workshop-choice-title" style="font-weight:600">{title}</div>'
+        f'<div class="workshop-answer-text" style="white-space:pre-wrap">{text}</div></div>'
+    )
+
+
+def round_html(view: RoundView | None, waiting: str = WAITING) -> str:
+    """The round's answers as cards, A, B, C…; lanes and votes only once revealed. All text is escaped."""
+    if view is None:
+        return f'<div class="workshop-empty">{html.escape(waiting)}</div>'
+    state = "revealed" if view.revealed else ("answering" if view.answering else "voting")
+    cards = "".join(_choice_html(c, view.revealed, c.label == view.my_vote) for c in view.choices)
+    return (
+        f'<div class="workshop-round" data-round="{view.number}" data-state="{state}">'
+        f'<div class="workshop-question"><b>Round {view.number}:</b> {html.escape(view.question)}</div>'
+        f"{cards}</div>"
+    )
+
+
+def _participant_status(room: RoomView) -> str:
+    head = f"Joined room **{room.code}**."
+    current = room.current
+    if current is None:
+        return f"{head} {WAITING}"
+    if current.revealed:
+        most = max((c.votes or 0) for c in current.choices)
+        leaders = ", ".join(f"**{c.label}** ({_lane_title(c.lane or '')})" for c in current.choices if c.votes == most)
+        lead = f" Most votes: {leaders}." if most else ""
+        mine = f" You voted **{current.my_vote}**." if current.my_vote else ""
+        return f"{head} Round {current.number} is revealed.{lead}{mine}"
+    if current.answering:
+        return f"{head} Round {current.number}: the lanes are answering…"
+    if current.my_vote:
+        return f"{head} Round {current.number}: you voted **{current.my_vote}** (vote again to change it)."
+    return f"{head} Round {current.number}: choose the best answer and vote."
+
+
+def _facilitator_status(room: RoomView) -> str:
+    people = f"**{room.participants}** joined"
+    current = room.current
+    if current is None:
+        return f"Room **{room.code}**: {people}. Run a question to start the first round."
+    if current.revealed:
+        return f"Room **{room.code}**: {people}. Round {current.number} revealed: {current.votes_cast} vote(s)."
+    if current.answering:
+        return f"Room **{room.code}**: {people}. Round {current.number}: the lanes are answering…"
+    return (
+        f"Room **{room.code}**: {people}. Round {current.number}: **{current.votes_cast}** vote(s) in. "
+        "Reveal when the room is ready."
+    )
+
+
+def _tally_frame(rooms: Rooms, code: str, number: int) -> pd.DataFrame:
+    rows = [r for r in vote_rows(rooms.tallies(code)) if r["round"] == number]
+    return pd.DataFrame([{c: r[c] for c in TALLY_COLUMNS} for r in rows], columns=TALLY_COLUMNS)
+
+
+def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab | None = None) -> None:
+    """Lay out the Workshop tab and wire its events (one room registry for this app)."""
+    rooms = Rooms(idle_s=services.settings.workspace_idle_s)
+    scenarios = services.scenarios.all()
+    first = scenarios[0] if scenarios else None
+    page_url = gr.Textbox("", visible="hidden", label="Page address", elem_id="workshop-page-url")
+    with gr.Tabs(elem_id="workshop-modes") as modes:
+        with gr.Tab("Facilitate", id="facilitate"):
+            gr.Markdown(
+                "Open a room, share the code or link, then run a question: the room sees the answers as "
+                "A, B, C… without the lanes' names, votes for the best one, and you reveal which lane wrote which."
+            )
+            with gr.Row():
+                open_room = gr.Button("Open a new room", variant="primary", scale=1, elem_id="workshop-open")
+                code_box = gr.Textbox(label="Join code", interactive=False, scale=1, elem_id="workshop-code")
+                link_box = gr.Textbox(
+                    label="Join link", interactive=False, buttons=["copy"], scale=3, elem_id="workshop-link"
+                )
+            facilitator_status = gr.Markdown("No room open yet.", elem_id="workshop-status")
+            with gr.Row():
+                question = gr.Textbox(label="Question for the room", lines=2, scale=4, elem_id="workshop-question")
+                examples = gr.Dropdown(
+                    list(first.example_questions) if first else [],
+                    value=None,
+                    label="Example questions",
+                    scale=2,
+                    elem_id="workshop-examples",
+                )
+            with gr.Row():
+                run_round = gr.Button("Run round", variant="primary", elem_id="workshop-run")
+                reveal = gr.Button("Reveal the lanes", elem_id="workshop-reveal")
+            answers = gr.HTML(round_html(None, "No round yet."), label="Answers", elem_id="workshop-answers")
+            tally = gr.Dataframe(
+                pd.DataFrame(columns=TALLY_COLUMNS),
+                label="Votes and measured figures (after the reveal)",
+                interactive=False,
+                visible=False,
+                elem_id="workshop-tally",
+            )
+            with gr.Row():
+                csv_download = gr.DownloadButton("Download votes (CSV)", visible=False, elem_id="workshop-csv")
+                md_download = gr.DownloadButton(
+                    "Download brief with votes (Markdown)", visible=False, elem_id="workshop-brief-md"
+                )
+                html_download = gr.DownloadButton(
+                    "Download brief with votes (HTML)", visible=False, elem_id="workshop-brief-html"
+                )
+        with gr.Tab("Join", id="join"), gr.Column(elem_id="workshop-join-panel"):
+            with gr.Row():
+                join_code = gr.Textbox(
+                    label="Join code", placeholder="e.g. K7MQ2", max_lines=1, scale=2, elem_id="workshop-join-code"
+                )
+                join = gr.Button("Join", variant="primary", scale=1, elem_id="workshop-join")
+                refresh = gr.Button("Refresh", scale=1, elem_id="workshop-refresh")
+            join_status = gr.Markdown(
+                "Type the code the facilitator shows, or open their link.", elem_id="workshop-join-status"
+            )
+            join_answers = gr.HTML(round_html(None), label="Answers", elem_id="workshop-join-answers")
+            choice = gr.Radio([], label="Best answer", interactive=False, elem_id="workshop-choice")
+            vote = gr.Button("Vote", variant="primary", interactive=False, elem_id="workshop-vote")
+
+    room_code = gr.State("")  # the facilitator's room
+    joined_code = gr.State("")  # the room this participant joined
+    shown = gr.State(None)  # what the participant's radio shows: (round, answering, revealed)
+    facilitator_timer = gr.Timer(POLL_S, active=False)
+    participant_timer = gr.Timer(POLL_S, active=False)
+
+    # The join link is the address the facilitator's browser shows (it is right behind a proxy or a Space).
+    gr.on(None, None, None, page_url, js="() => window.location.origin + window.location.pathname")
+
+    def open_new(url: str) -> list[object]:
+        try:
+            code = rooms.open()
+        except PlaygroundError as exc:
+            gr.Warning(exc.message)
+            return [gr.skip()] * 6
+        link = f"{(url or '').split('?')[0]}?room={code}"
+        view = rooms.view(code)
+        return [code, code, link, _facilitator_status(view), round_html(None, "No round yet."), gr.Timer(active=True)]
+
+    open_room.click(open_new, page_url, [room_code, code_box, link_box, facilitator_status, answers, facilitator_timer])
+
+    hidden_exports = [gr.update(visible=False)] * 3
+    run_outputs = [answers, facilitator_status, tally, csv_download, md_download, html_download]
+
+    def run(request: gr.Request, code: str, scenario_name: str, question_text: str) -> Iterator[list[object]]:
+        try:
+            if not code:
+                raise WorkshopError("open a room first")
+            rooms.view(code)
+            text = check_question(question_text)
+            scenario = services.scenarios.get(scenario_name)
+            jobs = [services.lane_job(name) for name in default_lanes()]
+            number = rooms.start_round(code, text, [job.key for job in jobs])
+        except PlaygroundError as exc:
+            gr.Warning(exc.message)
+            yield [gr.skip()] * len(run_outputs)
+            return
+        context = services.lane_context(session_workspace(services, request))
+        for snapshot in run_lanes(services.gateway, text, scenario, jobs, context, min_interval_s=0.2):
+            try:
+                rooms.record_answers(code, number, snapshot)
+                view = rooms.view(code)
+            except PlaygroundError as exc:  # the room expired mid-round
+                gr.Warning(exc.message)
+                return
+            yield [
+                round_html(view.current),
+                _facilitator_status(view),
+                gr.update(visible=False),
+                *hidden_exports,
+            ]
+
+    # One queue for both triggers, as wide as PLAYGROUND_CONCURRENCY (as Compare's ask).
+    run_round.click(run, [room_code, scenario_picker, question], run_outputs, concurrency_id="workshop-run")
+    question.submit(run, [room_code, scenario_picker, question], run_outputs, concurrency_id="workshop-run")
+    examples.change(lambda q: q or gr.update(), examples, question)
+
+    def show(request: gr.Request, code: str, scenario_name: str) -> list[object]:
+        try:
+            if not code:
+                raise WorkshopError("open a room first")
+            revealed = rooms.reveal(code)
+            view = rooms.view(code)
+            tallies = rooms.tallies(code)
+            scenario = services.scenarios.get(scenario_name)
+        except PlaygroundError as exc:
+            gr.Warning(exc.message)
+            return [gr.skip()] * len(run_outputs)
+        brief = workshop_brief(scenario.title, scenario.description, tallies, get_hardware())
+        exports = session_workspace(services, request).exports_dir
+        exports.mkdir(parents=True, exist_ok=True)
+        stem = f"workshop-{view.code}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
+        paths = {
+            "csv": (exports / f"{stem}-votes.csv", votes_csv(tallies)),
+            "md": (exports / f"{stem}-brief.md", brief.to_markdown()),
+            "html": (exports / f"{stem}-brief.html", brief.to_html()),
+        }
+        for path, content in paths.values():
+            path.write_text(content, encoding="utf-8")
+        return [
+            round_html(revealed),
+            _facilitator_status(view),
+            gr.update(value=_tally_frame(rooms, code, revealed.number), visible=True),
+            *(gr.update(value=downloadable(path), visible=True) for path, _ in paths.values()),
+        ]
+
+    reveal.click(show, [room_code, scenario_picker], run_outputs)
+
+    def facilitator_poll(code: str) -> object:
+        try:
+            return _facilitator_status(rooms.view(code))
+        except PlaygroundError as exc:
+            return f"⚠ {exc.message}"
+
+    facilitator_timer.tick(facilitator_poll, room_code, facilitator_status, show_progress="hidden", queue=False)
+
+    join_outputs = [joined_code, join_status, join_answers, choice, vote, shown, participant_timer]
+
+    def render(view: RoomView, previous: tuple | None) -> list[object]:
+        current = view.current
+        key = None if current is None else (current.number, current.answering, current.revealed)
+        radio: object = gr.skip()
+        button: object = gr.skip()
+        if key != previous:  # only a new round or state resets the radio (not a choice being made)
+            labels = current.labels if current is not None else []
+            can_vote = current is not None and not current.answering and not current.revealed
+            radio = gr.update(choices=labels, value=current.my_vote if current else None, interactive=can_vote)
+            button = gr.update(interactive=can_vote)
+        status = _participant_status(view)
+        return [view.code, status, round_html(current), radio, button, key, gr.Timer(active=True)]
+
+    def enter(request: gr.Request, code: str) -> list[object]:
+        try:
+            view = rooms.join(code, _participant(request))
+        except PlaygroundError as exc:
+            gr.Warning(exc.message)
+            return [gr.skip()] * len(join_outputs)
+        return render(view, None)
+
+    join.click(enter, join_code, join_outputs)
+    join_code.submit(enter, join_code, join_outputs)
+
+    def poll(request: gr.Request, code: str, previous: tuple | None) -> list[object]:
+        if not code:
+            return [gr.skip()] * len(join_outputs)
+        try:
+            view = rooms.view(code, _participant(request))
+        except PlaygroundError as exc:
+            return ["", f"⚠ {exc.message}", gr.skip(), gr.skip(), gr.skip(), None, gr.Timer(active=False)]
+        return render(view, tuple(previous) if previous else None)
+
+    participant_timer.tick(poll, [joined_code, shown], join_outputs, show_progress="hidden", queue=False)
+    refresh.click(poll, [joined_code, shown], join_outputs)
+
+    def cast(request: gr.Request, code: str, label: str | None) -> list[object]:
+        try:
+            if not code:
+                raise WorkshopError("join a room first")
+            if not label:
+                raise WorkshopError("choose an answer first")
+            rooms.vote(code, _participant(request), label)
+            view = rooms.view(code, _participant(request))
+        except PlaygroundError as exc:
+            gr.Warning(exc.message)
+            return [gr.skip()] * 2
+        return [_participant_status(view), round_html(view.current)]
+
+    vote.click(cast, [joined_code, choice], [join_status, join_answers])
+
+    # A join link (?room=CODE) opens this tab in Join mode, fills the code in and joins.
+    outer = tab.parent if tab is not None and isinstance(tab.parent, gr.Tabs) else None
+    landing = [*([outer] if outer is not None else []), modes, join_code, *join_outputs]
+
+    def land(request: gr.Request) -> list[object]:
+        code = normalize_code(dict(request.query_params).get("room"))
+        if not code:
+            return [gr.skip()] * len(landing)
+        selected = [gr.Tabs(selected="workshop")] if outer is not None else []
+        return [*selected, gr.Tabs(selected="join"), code, *enter(request, code)]
+
+    gr.on(None, land, None, landing)
+
+    def on_scenario(name: str) -> object:
+        try:
+            return gr.update(choices=list(services.scenarios.get(name).example_questions), value=None)
+        except PlaygroundError:
+            return gr.skip()
+
+    scenario_picker.change(on_scenario, scenario_picker, examples)
