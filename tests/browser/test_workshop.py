@@ -19,7 +19,7 @@ from playground.lanes import default_lanes, get_lane
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).with_name("screenshots")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"  # shown in the README
 LANE_WORDS = re.compile(
     r"\b(" + "|".join(re.escape(w) for n in default_lanes() for w in (n, get_lane(n).title)) + r")\b",
     re.IGNORECASE,
@@ -128,8 +128,8 @@ def test_a_room_votes_on_anonymous_answers_then_sees_the_lanes(browser, app_url:
         assert {row["lane"]: row["votes"] for row in exported}[lane_a] == "2"
         assert host.locator("#workshop-brief-md").is_visible() and host.locator("#workshop-brief-html").is_visible()
 
-        SCREENSHOTS.mkdir(exist_ok=True)
-        host.screenshot(path=str(SCREENSHOTS / "workshop.png"), full_page=True)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        host.screenshot(path=str(SCREENSHOTS / "workshop-round.png"), full_page=True)
     finally:
         for context in contexts:
             context.close()
