@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -51,7 +52,7 @@ class Brief:
             out.append("")
         for question, answers in zip(self.questions, self.answers, strict=True):
             out += [
-                f"## Question: {question}",
+                f"## Question: {_cell(question, 300)}",
                 "",
                 "| lane | answer | tokens | cost | latency |",
                 "|---|---|---|---|---|",
@@ -139,9 +140,13 @@ def _seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f} s"
 
 
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
 def _cell(text: str, limit: int = 160) -> str:
-    text = text.replace("|", "\\|")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Text shown as written: Markdown and HTML characters escaped (an answer's <name> stays <name>)."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return _MARKUP.sub(r"\\\1", text)
 
 
 def _table(rows: list[dict[str, Any]]) -> str:

@@ -21,7 +21,7 @@ from playground.costs.hardware import get_hardware
 from playground.errors import PlaygroundError
 from playground.lanes import check_question, default_lanes, get_lane, lane_names, run_lanes
 from playground.services import Services
-from playground.ui.session import downloadable, session_workspace
+from playground.ui.session import downloadable, holds_workspace, session_services, session_workspace
 from playground.workshop.export import VOTE_COLUMNS, vote_rows, votes_csv, workshop_brief
 from playground.workshop.rooms import Choice, Rooms, RoomView, RoundView, WorkshopError, normalize_code
 
@@ -194,6 +194,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
     hidden_exports = [gr.update(visible=False)] * 3
     run_outputs = [answers, facilitator_status, tally, csv_download, md_download, html_download]
 
+    @holds_workspace(services)
     def run(request: gr.Request, code: str, scenario_name: str, question_text: str) -> Iterator[list[object]]:
         try:
             if not code:
@@ -208,7 +209,8 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             yield [gr.skip()] * len(run_outputs)
             return
         context = services.lane_context(session_workspace(services, request))
-        for snapshot in run_lanes(services.gateway, text, scenario, jobs, context, min_interval_s=0.2):
+        gateway = session_services(services, request).gateway  # remote models with the facilitator's keys
+        for snapshot in run_lanes(gateway, text, scenario, jobs, context, min_interval_s=0.2):
             try:
                 rooms.record_answers(code, number, snapshot)
                 view = rooms.view(code)

@@ -75,3 +75,15 @@ def test_html_is_one_self_contained_page_with_both_charts() -> None:
     assert all(not script.get("src") for script in soup.find_all("script")), "plotly.js is inlined, not linked"
     assert len(soup.select("section.chart div.plotly-graph-div")) == 2 and "@media print" in page
     assert soup.find("table") is not None and soup.h1.text == "Decision brief: Demo"
+
+
+def test_answers_and_questions_are_shown_as_written_in_markdown_and_html() -> None:
+    """An answer with markup keeps every character: <name> is not a tag, ** is not bold, | no column."""
+    from markdown_it import MarkdownIt
+
+    from playground.brief.document import _cell
+
+    tricky = "Dear <name>, **done** | a_b [x](y) #1 `code` \\ <script>alert(1)</script>"
+    rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(f"| a |\n|---|\n| {_cell(tricky)} |")
+    cell = rendered.split("<td>")[1].split("</td>")[0]
+    assert cell == tricky.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
