@@ -37,6 +37,7 @@ class Settings:
     workspace_max_mb: float = 500.0  # disk a browser session's workspace may use (uploads, index, adapters)
     concurrency: int = 4  # events the app runs at once (lanes stream inside one event)
     queue_max_size: int = 64  # visitors waiting beyond this are told the queue is full
+    lane_timeout_s: float = 300.0  # a lane still answering after this long is stopped with a message
     retries: int = 2  # retries of a remote call after a rate limit or a transient error (with back-off)
 
     @classmethod
@@ -73,6 +74,7 @@ class Settings:
             concurrency=int(env.get("PLAYGROUND_CONCURRENCY", defaults.concurrency)),
             queue_max_size=int(env.get("PLAYGROUND_QUEUE_MAX", defaults.queue_max_size)),
             retries=int(env.get("PLAYGROUND_RETRIES", defaults.retries)),
+            lane_timeout_s=float(env.get("PLAYGROUND_LANE_TIMEOUT", defaults.lane_timeout_s)),
         )
 
     @property

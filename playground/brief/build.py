@@ -71,7 +71,9 @@ def build_brief(
         # not a share of a machine busy with the others, as in a batch evaluation.
         asked: dict[str, Answer] = {}
         for job in jobs:
-            *_, final = run_lanes(services.gateway, question, scenario, [job], context)
+            *_, final = run_lanes(
+                services.gateway, question, scenario, [job], context, timeout_s=services.settings.lane_timeout_s
+            )
             asked[job.key] = final[job.key]
         answers.append(asked)
     results = _evaluate(services, workspace, scenario, request, hardware, model, report)

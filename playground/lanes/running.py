@@ -109,8 +109,12 @@ def run_lanes(
     jobs: list[LaneJob],
     context: LaneContext | None = None,
     min_interval_s: float = 0.05,
+    timeout_s: float | None = None,
 ) -> Iterator[dict[str, Answer]]:
     """Run lanes concurrently; yield a snapshot of every lane's answer as they progress.
+
+    A lane still running after `timeout_s` is finished with an error that says so (what it had
+    streamed is kept); the others are never held up by it.
 
     Every lane runs at once: remote models in parallel, local GGUF models in the slots of the
     llama.cpp servers, which decode them together. Only models that generate one request at a
@@ -136,8 +140,18 @@ def run_lanes(
     for thread in threads:
         thread.start()
     last_yield = 0.0
+    deadline = None if timeout_s is None else time.perf_counter() + timeout_s
     while not all(a.done for a in latest.values()):
-        answer = updates.get()
+        try:
+            answer = updates.get(timeout=None if deadline is None else max(0.0, deadline - time.perf_counter()))
+        except queue.Empty:  # past the deadline: the lanes still running are given up on
+            for key, late in latest.items():
+                if not late.done:
+                    message = f"no answer within {timeout_s:g} s: the lane timed out (PLAYGROUND_LANE_TIMEOUT)"
+                    latest[key] = replace(late, error=message, done=True, latency_s=timeout_s)
+            break
+        if latest[answer.lane].done:
+            continue  # a timed-out lane's late words
         latest[answer.lane] = answer
         if time.perf_counter() - last_yield >= min_interval_s:
             last_yield = time.perf_counter()

@@ -207,7 +207,15 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
         ordered = [jobs[name] for name in chosen]
         finished: list[dict[str, Answer]] = []
         for _ in range(runs):
-            for answers in run_lanes(gateway, text, scenario, ordered, context, min_interval_s=0.1):
+            for answers in run_lanes(
+                gateway,
+                text,
+                scenario,
+                ordered,
+                context,
+                min_interval_s=0.1,
+                timeout_s=services.settings.lane_timeout_s,
+            ):
                 yield [*_render(columns, chosen, answers), answers, gr.skip()]
             finished.append(answers)
             stats = {job.key: repeat_stats(job.key, [run[job.key] for run in finished]) for job in ordered}

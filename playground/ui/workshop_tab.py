@@ -210,7 +210,8 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             return
         context = services.lane_context(session_workspace(services, request))
         gateway = session_services(services, request).gateway  # remote models with the facilitator's keys
-        for snapshot in run_lanes(gateway, text, scenario, jobs, context, min_interval_s=0.2):
+        timeout = services.settings.lane_timeout_s
+        for snapshot in run_lanes(gateway, text, scenario, jobs, context, min_interval_s=0.2, timeout_s=timeout):
             try:
                 rooms.record_answers(code, number, snapshot)
                 view = rooms.view(code)

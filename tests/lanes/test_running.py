@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from playground.lanes import (
@@ -103,3 +105,30 @@ def test_unknown_lane_is_an_error_in_that_lane_only(scenario) -> None:
 def test_empty_question_is_refused(question: str) -> None:
     with pytest.raises(EmptyQuestionError, match="the question is empty"):
         check_question(question)
+
+
+class _OneSlowModel(FakeGateway):
+    """Answers on "fake/slow" crawl (half a second a word); every other model answers at once."""
+
+    def stream(self, model, messages, max_tokens=256, temperature=0.0, **params):
+        for piece in super().stream(model, messages, max_tokens, temperature, **params):
+            if str(model) == "fake/slow":
+                time.sleep(0.5)
+            yield piece
+
+
+def test_a_slow_lane_times_out_with_a_message_and_never_holds_up_the_others(scenario) -> None:
+    gateway = _OneSlowModel(reply="one two three four five six seven eight")
+    jobs = [
+        LaneJob("prompting", _options("fake/slow"), label="slow"),
+        LaneJob("prompting", _options("fake/fast"), label="fast"),
+    ]
+    started = time.perf_counter()
+    snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0, timeout_s=1.2))
+    elapsed = time.perf_counter() - started
+    final = snapshots[-1]
+    assert final["fast"].done and final["fast"].error is None and final["fast"].text.endswith("eight")
+    assert final["slow"].done and "timed out" in final["slow"].error and final["slow"].text.startswith("one")
+    assert elapsed < 3.5  # not the slow lane's 4 s
+    # The fast lane finished while the slow one was still streaming: it never waited for it.
+    assert any(snap["fast"].done and not snap["slow"].done for snap in snapshots)
