@@ -57,10 +57,21 @@ class WorkspacePool:
         """The session's workspace, marked as used now."""
         key = self.key_for(session)
         with self._lock:
-            self._last_used[key] = self._clock()
+            now = self._clock()
+            self._last_used[key] = now
             if key not in self._open:
                 self._open[key] = workspace_for(self.root, key, max_bytes=self.max_bytes)
-            return self._open[key]
+            workspace = self._open[key]
+            # A client without a page (the API, a script) has no session state to expire: its idle
+            # workspace goes when someone else next opens one.
+            stale = [
+                k.removeprefix(SESSION_PREFIX)
+                for k, used in self._last_used.items()
+                if k not in (key, self.key_for(SINGLE_USER_KEY)) and now - used >= self.idle_s and not self._busy.get(k)
+            ]
+        for other in stale:
+            self.expire(other)
+        return workspace
 
     def touch(self, session: str) -> None:
         with self._lock:

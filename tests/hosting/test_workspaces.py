@@ -159,3 +159,12 @@ def test_a_session_busy_with_a_long_request_is_never_idle(services, clock: Clock
     assert services.sessions.idle_for("alice") == 0.0  # idle time counts from the end of the request
     clock.now += 61
     assert services.sessions.expire("alice")
+
+
+def test_an_idle_workspace_of_a_client_without_a_page_goes_when_another_session_opens(services, clock) -> None:
+    api_client = services.session_workspace("script")  # no page: no session state, no unload event
+    api_client.root.mkdir(parents=True, exist_ok=True)
+    clock.now += 61
+    services.session_workspace("alice")
+    assert not api_client.root.exists() and services.sessions.idle_for("script") is None
+    assert services.sessions.idle_for("alice") == 0.0
