@@ -24,6 +24,11 @@ class UploadError(DocumentError):
 MAX_NAME_CHARS = 200
 
 
+def _size(count: int) -> str:
+    """Bytes for a person: "12.3 MB", or kB below a megabyte."""
+    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.1f} kB"
+
+
 def _check_name(name: str) -> str:
     """A plain file name: no folders, no hidden files, no control or direction characters, a supported type."""
     clean = Path(name).name
@@ -109,8 +114,7 @@ class KnowledgeBase:
                 clean = _check_name(name)
                 if len(data) > self.max_upload_bytes:
                     raise UploadError(
-                        f"{clean}: {len(data) / 1e6:.1f} MB is over the {self.max_upload_bytes / 1e6:.0f}"
-                        " MB upload limit"
+                        f"{clean}: {_size(len(data))} is over the {_size(self.max_upload_bytes)} upload limit"
                     )
                 parsed.append((clean, data, parse_bytes(clean, data)))
             if self._check_room is not None:

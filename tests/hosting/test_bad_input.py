@@ -85,7 +85,7 @@ UPLOADS = [
     ("invoice\u202egnp.md", b"# x\n\ny", "not a plain file name"),  # right-to-left override
     ("x" * 240 + ".md", b"# x\n\ny", "over 200 characters"),
     ("tool.exe", b"MZ\x90\x00", "unsupported file type '.exe'"),
-    ("huge.md", b"# Huge\n\n" + b"word " * 2_000, "upload limit"),
+    ("huge.md", b"# Huge\n\n" + b"word " * 2_000, "10.0 kB is over the 5.0 kB upload limit"),
 ]
 
 
