@@ -23,10 +23,14 @@ class PlaygroundError(Exception):
         if exit_code is not None:
             self.exit_code = exit_code
 
+    def __str__(self) -> str:
+        """The error's text with anything key-like redacted: it is shown to users and logged."""
+        return redact(super().__str__())
+
     @property
     def message(self) -> str:
         """The error as one line for the user (never empty), with anything key-like redacted."""
-        return redact(one_line(str(self))) or type(self).__name__
+        return one_line(str(self)) or type(self).__name__
 
 
 class UsageError(PlaygroundError):

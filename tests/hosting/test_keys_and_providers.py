@@ -61,6 +61,7 @@ def test_keys_never_show_in_repr_and_refuse_to_be_pickled() -> None:
 
 def test_errors_lane_messages_and_logs_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     assert KEY not in PlaygroundError(f"provider refused {KEY}").message
+    assert KEY not in str(PlaygroundError(f"provider refused {KEY}"))  # also where a tab shows str(exc)
     assert KEY not in describe_error(RuntimeError(f"boom {KEY}"))
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "calling with %s", (KEY,), None)
     RedactingFilter().filter(record)
