@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,14 +56,20 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Convert the embedded GGUF before the app starts (a fresh clone has no cache yet), so the
     # first answer in the browser measures the app, not a one-off conversion.
     ensure_embedded_model(Settings.from_env().models_cache_dir)
+    with running_app(tmp_path_factory.mktemp("app") / "app.log", {"PLAYGROUND_MAX_TOKENS": "24"}) as url:
+        yield url
+
+
+@contextmanager
+def running_app(log: Path, environment: dict[str, str]) -> Iterator[str]:
+    """`python app.py` on a free loopback port with these extra variables; its URL while it runs."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("app") / "app.log"
     env = os.environ | {
         "GRADIO_SERVER_NAME": "127.0.0.1",
         "GRADIO_SERVER_PORT": str(port),
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
-        "PLAYGROUND_MAX_TOKENS": "24",
+        **environment,
     }
     with open(log, "w") as out:
         process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -5,9 +5,6 @@ This test starts its own app with a four-second idle time, on its own workspace 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from playground.config import Settings
-from tests.browser.conftest import REPO, _free_port, _wait_until_up
+from playground.local_models import ensure_embedded_model
+from tests.browser.conftest import running_app
 
 pytestmark = pytest.mark.browser
 
@@ -27,29 +25,11 @@ DOCUMENT = "# Zephyr Lounge\n\nThe Zephyr Lounge opens at 7:15 and serves cardam
 def short_lived_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     cache = tmp_path_factory.mktemp("cache")
     real = Settings.from_env()
+    ensure_embedded_model(real.models_cache_dir)  # converted once, shared through the link below
     (cache / "models").symlink_to(real.models_cache_dir.resolve(), target_is_directory=True)
-    port = _free_port()
-    log = cache / "app.log"
-    env = os.environ | {
-        "GRADIO_SERVER_NAME": "127.0.0.1",
-        "GRADIO_SERVER_PORT": str(port),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "HF_HUB_OFFLINE": "1",
-        "PLAYGROUND_CACHE": str(cache),
-        "PLAYGROUND_WORKSPACE_IDLE_S": str(IDLE_S),
-    }
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_until_up(url, process, log)
+    environment = {"PLAYGROUND_CACHE": str(cache), "PLAYGROUND_WORKSPACE_IDLE_S": str(IDLE_S)}
+    with running_app(cache / "app.log", environment) as url:
         yield url, cache / "workspaces"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _sessions(workspaces: Path) -> set[str]:
