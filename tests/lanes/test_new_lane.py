@@ -63,6 +63,7 @@ def test_the_compare_tab_builds_its_column_and_runs_it_with_its_control(shout_la
     from playground.config import Settings
     from playground.services import Services
     from playground.ui import build_app
+    from playground.ui.formatting import answer_html
 
     monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path))
     app = build_app(Services.from_settings(Settings.from_env()))
@@ -79,4 +80,4 @@ def test_the_compare_tab_builds_its_column_and_runs_it_with_its_control(shout_la
     position = [c.elem_id for c in ask.outputs].index("shout-answer")
     shown = [update[position] for update in ask.fn(SimpleNamespace(session_hash="test"), *values)]
     answer = [value for value in shown if isinstance(value, str)][-1]  # the last text shown (not a skip)
-    assert answer == "HELLO HELLO HELLO"
+    assert answer == answer_html("HELLO HELLO HELLO")  # shown as written, in the scrolling answer box
