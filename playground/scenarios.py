@@ -44,12 +44,13 @@ log = logging.getLogger(__name__)
 
 
 def _optional_path(folder: Path, value: object, key: str = "path") -> Path | None:
-    """A file or folder the scenario names: inside its own folder, never elsewhere on the disk."""
+    """A file or folder the scenario names: inside the scenarios' folder (a scenario may share another's
+    documents), never elsewhere on the disk."""
     if not value:
         return None
     path = folder / str(value)
-    if not path.resolve().is_relative_to(folder.resolve()):
-        raise ScenarioError(f"{folder / 'scenario.yaml'}: {key} '{value}' points outside the scenario's folder")
+    if not path.resolve().is_relative_to(folder.resolve().parent):
+        raise ScenarioError(f"{folder / 'scenario.yaml'}: {key} '{value}' points outside the scenarios' folder")
     return path
 
 

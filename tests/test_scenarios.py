@@ -50,8 +50,11 @@ def test_malformed_scenario_gives_one_line(tmp_path: Path, content: str, message
 
 
 def test_shipped_scenarios_load_and_their_files_exist() -> None:
-    scenarios = ScenarioCatalog(Settings().sample_data_dir).all()
-    assert scenarios, "at least one scenario ships"
+    catalog = ScenarioCatalog(Settings().sample_data_dir)
+    assert not catalog.problems(), "a shipped scenario is left out"
+    scenarios = catalog.all()
+    folders = {p.parent.name for p in Settings().sample_data_dir.glob("*/scenario.yaml")}
+    assert {s.name for s in scenarios} == folders and len(folders) >= 3
     for scenario in scenarios:
         assert scenario.system_prompt and scenario.example_questions
         for path in (scenario.knowledge_base, scenario.eval_set, scenario.train_set):

@@ -184,7 +184,7 @@ SCENARIOS = [
     ("binary", BINARY, "cannot read scenario"),
     ("latin1", "title: Café\nsystem_prompt: s\n".encode("cp1252"), "cannot read scenario"),
     ("unclosed", b"title: [unclosed\n", "cannot read scenario"),
-    ("escape", b"title: t\nsystem_prompt: s\nknowledge_base: ../../../etc\n", "points outside the scenario's folder"),
+    ("escape", b"title: t\nsystem_prompt: s\nknowledge_base: ../../../etc\n", "points outside the scenarios' folder"),
     ("order", b"title: t\nsystem_prompt: s\norder: first\n", "order must be a whole number"),
 ]
 
