@@ -21,7 +21,7 @@ from playground.costs.hardware import get_hardware
 from playground.errors import PlaygroundError
 from playground.lanes import check_question, default_lanes, get_lane, lane_names, run_lanes
 from playground.services import Services
-from playground.ui.session import downloadable, holds_workspace, session_services, session_workspace
+from playground.ui.session import downloadable, holds_workspace, session_id, session_services, session_workspace
 from playground.workshop.export import VOTE_COLUMNS, vote_rows, votes_csv, workshop_brief
 from playground.workshop.rooms import Choice, Rooms, RoomView, RoundView, WorkshopError, normalize_code
 
@@ -104,8 +104,8 @@ def _facilitator_status(room: RoomView) -> str:
     )
 
 
-def _tally_frame(rooms: Rooms, code: str, number: int) -> pd.DataFrame:
-    rows = [r for r in vote_rows(rooms.tallies(code)) if r["round"] == number]
+def _tally_frame(rooms: Rooms, code: str, number: int, host: str) -> pd.DataFrame:
+    rows = [r for r in vote_rows(rooms.tallies(code, host)) if r["round"] == number]
     return pd.DataFrame([{c: r[c] for c in TALLY_COLUMNS} for r in rows], columns=TALLY_COLUMNS)
 
 
@@ -179,9 +179,9 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
     # The join link is the address the facilitator's browser shows (it is right behind a proxy or a Space).
     gr.on(None, None, None, page_url, js="() => window.location.origin + window.location.pathname")
 
-    def open_new(url: str) -> list[object]:
+    def open_new(request: gr.Request, url: str) -> list[object]:
         try:
-            code = rooms.open()
+            code = rooms.open(host=session_id(request))  # only this session runs rounds and reveals
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             return [gr.skip()] * 6
@@ -203,7 +203,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             text = check_question(question_text)
             scenario = services.scenarios.get(scenario_name)
             jobs = [services.lane_job(name) for name in default_lanes()]
-            number = rooms.start_round(code, text, [job.key for job in jobs])
+            number = rooms.start_round(code, text, [job.key for job in jobs], host=session_id(request))
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             yield [gr.skip()] * len(run_outputs)
@@ -213,7 +213,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         timeout = services.settings.lane_timeout_s
         for snapshot in run_lanes(gateway, text, scenario, jobs, context, min_interval_s=0.2, timeout_s=timeout):
             try:
-                rooms.record_answers(code, number, snapshot)
+                rooms.record_answers(code, number, snapshot, host=session_id(request))
                 view = rooms.view(code)
             except PlaygroundError as exc:  # the room expired mid-round
                 gr.Warning(exc.message)
@@ -234,9 +234,9 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         try:
             if not code:
                 raise WorkshopError("open a room first")
-            revealed = rooms.reveal(code)
+            revealed = rooms.reveal(code, host=session_id(request))
             view = rooms.view(code)
-            tallies = rooms.tallies(code)
+            tallies = rooms.tallies(code, host=session_id(request))
             scenario = services.scenarios.get(scenario_name)
         except PlaygroundError as exc:
             gr.Warning(exc.message)
@@ -255,7 +255,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         return [
             round_html(revealed),
             _facilitator_status(view),
-            gr.update(value=_tally_frame(rooms, code, revealed.number), visible=True),
+            gr.update(value=_tally_frame(rooms, code, revealed.number, session_id(request)), visible=True),
             *(gr.update(value=downloadable(path), visible=True) for path, _ in paths.values()),
         ]
 

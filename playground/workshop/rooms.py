@@ -41,6 +41,10 @@ class VoteError(WorkshopError):
     """The vote cannot be counted: an unknown label, answers still coming, or the vote is closed."""
 
 
+class NotHostError(WorkshopError):
+    """Only the session that opened a room may run its rounds, reveal them or export its votes."""
+
+
 class RoomsFullError(WorkshopError):
     """Too many rooms are open in this process."""
 
@@ -159,6 +163,7 @@ class _Round:
 class _Room:
     code: str
     last_active: float
+    host: str | None = None  # the facilitator's session: only it runs rounds, reveals and exports
     participants: set[str] = field(default_factory=set)
     rounds: list[_Round] = field(default_factory=list)
 
@@ -190,14 +195,14 @@ class Rooms:
             self._expire()
             return len(self._rooms)
 
-    def open(self) -> str:
-        """A new room; its code is unique among the open rooms."""
+    def open(self, host: str | None = None) -> str:
+        """A new room for the facilitator's session `host`; its code is unique among the open rooms."""
         with self._lock:
             self._expire()
             if len(self._rooms) >= self._max_rooms:
                 raise RoomsFullError(f"{self._max_rooms} workshop rooms are open: try again when one has expired")
             code = self._new_code()
-            self._rooms[code] = _Room(code, self._clock())
+            self._rooms[code] = _Room(code, self._clock(), host)
             return code
 
     def join(self, code: str, participant: str) -> RoomView:
@@ -207,20 +212,20 @@ class Rooms:
             room.participants.add(participant)
             return self._view(room, participant)
 
-    def start_round(self, code: str, question: str, lanes: Sequence[str]) -> int:
+    def start_round(self, code: str, question: str, lanes: Sequence[str], host: str | None = None) -> int:
         """A new round asking `lanes`: their answers get fresh labels; earlier rounds are kept for the export."""
         if not lanes:
             raise WorkshopError("a round needs at least one lane")
         with self._lock:
-            room = self._room(code, touch=True)
+            room = self._hosted(code, host)
             number = len(room.rounds) + 1
             room.rounds.append(_Round.start(number, question, lanes, self._rng.getrandbits(32)))
             return number
 
-    def record_answers(self, code: str, number: int, answers: Mapping[str, Answer]) -> None:
+    def record_answers(self, code: str, number: int, answers: Mapping[str, Answer], host: str | None = None) -> None:
         """The round's answers as they stand (call again as they stream); lanes not in the round are ignored."""
         with self._lock:
-            round_ = self._round(self._room(code, touch=True), number)
+            round_ = self._round(self._hosted(code, host), number)
             lanes = set(round_.labels.values())
             round_.answers.update({lane: answer for lane, answer in answers.items() if lane in lanes})
 
@@ -240,10 +245,10 @@ class Rooms:
             round_.votes[participant] = label
             return round_.view(participant)
 
-    def reveal(self, code: str) -> RoundView:
+    def reveal(self, code: str, host: str | None = None) -> RoundView:
         """Show the current round's lanes and votes to everyone; the vote closes."""
         with self._lock:
-            round_ = self._round(self._room(code, touch=True))
+            round_ = self._round(self._hosted(code, host))
             if round_.view(None).answering:
                 raise NoRoundError("the lanes are still answering: reveal when every answer is in")
             round_.revealed = True
@@ -254,10 +259,10 @@ class Rooms:
         with self._lock:
             return self._view(self._room(code), participant)
 
-    def tallies(self, code: str) -> list[Tally]:
+    def tallies(self, code: str, host: str | None = None) -> list[Tally]:
         """Every round's answers with their lanes and votes, revealed or not: the facilitator's export."""
         with self._lock:
-            room = self._room(code)
+            room = self._hosted(code, host, touch=False)
             return [
                 Tally(r.number, r.question, label, lane, r.count(label), r.revealed, r.answers.get(lane))
                 for r in room.rounds
@@ -288,6 +293,13 @@ class Rooms:
             )
         if touch:
             room.last_active = self._clock()
+        return room
+
+    def _hosted(self, code: str, host: str | None, touch: bool = True) -> _Room:
+        """The room, if `host` is the session that opened it (a participant cannot reveal or run rounds)."""
+        room = self._room(code, touch=touch)
+        if room.host is not None and host != room.host:
+            raise NotHostError(f"only the facilitator who opened room {room.code} can run its rounds, reveal or export")
         return room
 
     @staticmethod

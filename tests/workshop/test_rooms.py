@@ -248,3 +248,25 @@ def test_concurrent_votes_are_all_counted(rooms: Rooms) -> None:
 def test_labels_for_counts_past_the_alphabet() -> None:
     assert labels_for(3) == ["A", "B", "C"]
     assert labels_for(28)[-2:] == ["AA", "AB"]
+
+
+def test_only_the_facilitators_session_runs_rounds_reveals_and_exports() -> None:
+    from playground.workshop.rooms import NotHostError
+
+    rooms = Rooms()
+    code = rooms.open(host="facilitator")
+    rooms.join(code, "mallory")
+    for attempt in (
+        lambda: rooms.start_round(code, "Q?", ["prompting", "rag"], host="mallory"),
+        lambda: rooms.start_round(code, "Q?", ["prompting", "rag"]),
+    ):
+        with pytest.raises(NotHostError, match="only the facilitator"):
+            attempt()
+    number = rooms.start_round(code, "Q?", ["prompting", "rag"], host="facilitator")
+    with pytest.raises(NotHostError):
+        rooms.record_answers(code, number, {}, host="mallory")
+    with pytest.raises(NotHostError):
+        rooms.reveal(code, host="mallory")
+    with pytest.raises(NotHostError):
+        rooms.tallies(code, host="mallory")  # a participant cannot read the lanes behind the labels
+    assert all(t.lane for t in rooms.tallies(code, host="facilitator"))
