@@ -114,15 +114,17 @@ class Services:
         assert self._pool is not None
         return self._pool
 
+    def pool_key(self, session: str) -> str:
+        """The pool entry a browser session uses: its own, or the single-user app's one shared entry."""
+        return SINGLE_USER_KEY if self.settings.shared_workspace else session
+
     def session_workspace(self, session: str) -> Workspace:
         """A browser session's own workspace, or the one shared workspace of a single-user app."""
-        if self.settings.shared_workspace:
-            return self.sessions.open(SINGLE_USER_KEY)
-        return self.sessions.open(session)
+        return self.sessions.open(self.pool_key(session))
 
     def for_session(self, session: str) -> Services:
         """These services as one browser session uses them: remote models called with its own keys."""
-        keys = self.sessions.keys(SINGLE_USER_KEY if self.settings.shared_workspace else session)
+        keys = self.sessions.keys(self.pool_key(session))
         if not keys:
             return self
         scoped = copy.copy(self)  # shares everything else: workspaces, caches, jobs, knowledge bases

@@ -58,5 +58,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, exit_code: int) -> int:
-    print(f"playground: error: {redact(message)}", file=sys.stderr)
+    print(f"playground: error: {message}", file=sys.stderr)  # PlaygroundError.message is already redacted
     return exit_code

@@ -15,7 +15,7 @@ from playground.costs.hardware import DEFAULT_HARDWARE, get_hardware, hardware_n
 from playground.errors import PlaygroundError
 from playground.lanes import all_lanes, default_lanes
 from playground.services import Services
-from playground.ui.session import downloadable, holds_workspace, session_services, session_workspace
+from playground.ui.session import export, holds_workspace, session_services, session_workspace
 
 NOT_STATED = "not a criterion"
 
@@ -132,18 +132,13 @@ def build_brief_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
             gr.Warning(exc.message)
             return [gr.skip()] * len(outputs)
         stem = f"brief-{scenario.name}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
-        exports = workspace.exports_dir
-        exports.mkdir(parents=True, exist_ok=True)
-        html_path, md_path = exports / f"{stem}.html", exports / f"{stem}.md"
-        html_path.write_text(brief.to_html(), encoding="utf-8")
-        md_path.write_text(brief.to_markdown(), encoding="utf-8")
         growth_chart = brief.charts.get("context-growth")
         return [
             f"### Recommendation\n{brief.recommendation.text}",
             brief.charts["break-even"],
             gr.update(value=growth_chart, visible=growth_chart is not None),
-            gr.update(value=downloadable(html_path), visible=True),
-            gr.update(value=downloadable(md_path), visible=True),
+            gr.update(value=export(workspace.exports_dir, f"{stem}.html", brief.to_html()), visible=True),
+            gr.update(value=export(workspace.exports_dir, f"{stem}.md", brief.to_markdown()), visible=True),
             brief.to_markdown(),
         ]
 

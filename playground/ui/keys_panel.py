@@ -11,7 +11,6 @@ import gradio as gr
 from playground.provider_keys import PROVIDER_KEY_VARS, PROVIDER_TITLES, ProviderKeys
 from playground.services import Services
 from playground.ui.session import session_id
-from playground.workspace_pool import SINGLE_USER_KEY
 
 
 def _status(keys: ProviderKeys) -> str:
@@ -25,7 +24,7 @@ def build_keys_panel(services: Services) -> None:
     """An accordion with one password field per provider, a Use button and a Forget button."""
 
     def owner(request: gr.Request) -> str:
-        return SINGLE_USER_KEY if services.settings.shared_workspace else session_id(request)
+        return services.pool_key(session_id(request))
 
     with gr.Accordion("Provider keys (this browser session only)", open=False, elem_id="keys-panel"):
         fields = {

@@ -104,6 +104,14 @@ def attach_session_lifecycle(app: gr.Blocks, services: Services) -> None:
     app.unload(close)
 
 
+def export(folder: Path, name: str, text: str) -> str:
+    """Write an export into the workspace's exports folder; the path Gradio may serve for download."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return downloadable(path)
+
+
 def downloadable(path: Path) -> str:
     """A path Gradio may serve: an export kept in the workspace, copied into a private temp folder.
 

@@ -21,7 +21,7 @@ from playground.costs.hardware import get_hardware
 from playground.errors import PlaygroundError
 from playground.lanes import check_question, default_lanes, get_lane, lane_names, run_lanes
 from playground.services import Services
-from playground.ui.session import downloadable, holds_workspace, session_id, session_services, session_workspace
+from playground.ui.session import export, holds_workspace, session_id, session_services, session_workspace
 from playground.workshop.export import VOTE_COLUMNS, vote_rows, votes_csv, workshop_brief
 from playground.workshop.rooms import Choice, Rooms, RoomView, RoundView, WorkshopError, normalize_code
 
@@ -243,20 +243,17 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             return [gr.skip()] * len(run_outputs)
         brief = workshop_brief(scenario.title, scenario.description, tallies, get_hardware())
         exports = session_workspace(services, request).exports_dir
-        exports.mkdir(parents=True, exist_ok=True)
         stem = f"workshop-{view.code}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
-        paths = {
-            "csv": (exports / f"{stem}-votes.csv", votes_csv(tallies)),
-            "md": (exports / f"{stem}-brief.md", brief.to_markdown()),
-            "html": (exports / f"{stem}-brief.html", brief.to_html()),
+        files = {
+            f"{stem}-votes.csv": votes_csv(tallies),
+            f"{stem}-brief.md": brief.to_markdown(),
+            f"{stem}-brief.html": brief.to_html(),
         }
-        for path, content in paths.values():
-            path.write_text(content, encoding="utf-8")
         return [
             round_html(revealed),
             _facilitator_status(view),
             gr.update(value=_tally_frame(rooms, code, revealed.number, session_id(request)), visible=True),
-            *(gr.update(value=downloadable(path), visible=True) for path, _ in paths.values()),
+            *(gr.update(value=export(exports, name, text), visible=True) for name, text in files.items()),
         ]
 
     reveal.click(show, [room_code, scenario_picker], run_outputs)
