@@ -17,7 +17,7 @@ from tests.browser.conftest import running_app
 
 pytestmark = pytest.mark.browser
 
-IDLE_S = 4
+IDLE_S = 20  # long enough that opening a second page on a loaded 2-core runner never idles the first out
 DOCUMENT = "# Zephyr Lounge\n\nThe Zephyr Lounge opens at 7:15 and serves cardamom buns on Thursdays.\n"
 
 
@@ -64,6 +64,11 @@ def test_two_visitors_are_isolated_and_their_workspaces_go_when_idle_or_closed(
     url, workspaces = short_lived_app
     alice_context, alice = _open(browser, url)
     alice_session = next(iter(_sessions(workspaces)))
+    bob_context, bob = _open(browser, url)
+    bob_session = (_sessions(workspaces) - {alice_session}).pop()
+    documents_before = _documents(alice)
+    assert _documents(bob) == documents_before
+
     document = tmp_path / "zephyr-lounge.md"
     document.write_text(DOCUMENT)
     alice.locator("#kb-upload input[type=file]").set_input_files(str(document))
@@ -75,9 +80,11 @@ def test_two_visitors_are_isolated_and_their_workspaces_go_when_idle_or_closed(
     alice.locator("#keys-status").filter(has_text="calls OpenAI").wait_for()
     assert alice.locator("#key-openai input").input_value() == ""  # the page keeps no copy of the key
 
-    bob_context, bob = _open(browser, url)
-    bob_session = (_sessions(workspaces) - {alice_session}).pop()
-    assert _documents(alice) == _documents(bob) + 1  # the upload counts for alice only
+    bob.get_by_role("tab", name="Compare").click()
+    bob.get_by_role("tab", name="Knowledge").click()  # bob's page lists his own documents again
+    bob.locator("#kb-stats").filter(has_text="chunks").wait_for()
+    assert _documents(alice) == documents_before + 1
+    assert _documents(bob) == documents_before  # the upload counts for alice only
     assert list((workspaces / alice_session).rglob("zephyr-lounge.md"))
     assert not list((workspaces / bob_session).rglob("zephyr-lounge.md"))
     bob.locator("#keys-panel").get_by_text("Provider keys").click()
@@ -87,7 +94,7 @@ def test_two_visitors_are_isolated_and_their_workspaces_go_when_idle_or_closed(
     assert not [p for p in workspaces.rglob("*") if p.is_file() and b"sk-alice" in p.read_bytes()]  # never on disk
 
     # Bob keeps using his workspace; Alice's page stays open but idle: hers goes, his stays.
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 3 * IDLE_S + 30
     while alice_session in _sessions(workspaces) and time.monotonic() < deadline:
         bob.get_by_role("tab", name="Compare").click()
         bob.get_by_role("tab", name="Knowledge").click()  # lists his documents: a use of his workspace
