@@ -108,34 +108,32 @@ class ScenarioCatalog:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def all(self) -> list[Scenario]:
-        """Every scenario that loads, in display order (a broken one is left out: see `problems`)."""
-        loaded = []
+    def _scan(self) -> tuple[list[Scenario], list[str]]:
+        """Every scenario that loads, in display order, and one line for each scenario file that does not."""
+        loaded, problems = [], []
         for folder in sorted(p.parent for p in self.root.glob("*/scenario.yaml")):
             try:
                 loaded.append(load_scenario(folder))
             except ScenarioError as exc:
                 log.warning("scenario left out: %s", exc.message)
-        return sorted(loaded, key=lambda s: (s.order, s.name))
+                problems.append(exc.message)
+        return sorted(loaded, key=lambda s: (s.order, s.name)), problems
+
+    def all(self) -> list[Scenario]:
+        """Every scenario that loads, in display order (a broken one is left out: see `problems`)."""
+        return self._scan()[0]
 
     def problems(self) -> list[str]:
         """One line for each scenario file that does not load."""
-        found = []
-        for folder in sorted(p.parent for p in self.root.glob("*/scenario.yaml")):
-            try:
-                load_scenario(folder)
-            except ScenarioError as exc:
-                found.append(exc.message)
-        return found
+        return self._scan()[1]
 
     def names(self) -> list[str]:
         return [s.name for s in self.all()]
 
     def get(self, name: str | None = None) -> Scenario:
         """The named scenario, or the first one when name is None."""
-        scenarios = self.all()
+        scenarios, problems = self._scan()
         if not scenarios:
-            problems = self.problems()
             raise ScenarioError(problems[0] if problems else f"no scenarios found under {self.root}")
         if name is None:
             return scenarios[0]

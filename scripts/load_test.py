@@ -16,18 +16,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script from any folder: the playground package is the repo's
+
+from playground.app_process import free_port, start_app, stop_app  # noqa: E402
+from playground.scenarios import ScenarioCatalog, ScenarioError  # noqa: E402
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_SESSIONS = 100
 MAX_QUESTIONS = 20
@@ -65,13 +69,7 @@ def check_bounds(sessions: int, questions: int, time_limit_s: float) -> None:
 
 def percentile(values: Sequence[float], q: float) -> float | None:
     """The q-th percentile (0-100), linear between the closest ranks (numpy's default); None if empty."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return float(np.percentile(values, q)) if len(values) else None
 
 
 def latency_summary(latencies: Sequence[float]) -> dict[str, float | None]:
@@ -89,10 +87,10 @@ def latency_summary(latencies: Sequence[float]) -> dict[str, float | None]:
 
 def example_questions(scenario: str = DEFAULT_SCENARIO) -> list[str]:
     """The scenario's example questions, asked in turn."""
-    import yaml
-
-    data = yaml.safe_load((REPO / "sample_data" / scenario / "scenario.yaml").read_text(encoding="utf-8"))
-    questions = [str(q) for q in data.get("example_questions") or []]
+    try:
+        questions = list(ScenarioCatalog(REPO / "sample_data").get(scenario).example_questions)
+    except ScenarioError as exc:
+        raise LoadTestError(exc.message) from exc
     if not questions:
         raise LoadTestError(f"scenario {scenario!r} has no example questions")
     return questions
@@ -346,45 +344,6 @@ def table(report: dict[str, object]) -> str:
     return "\n".join(f"{key:<{width}}  {report.get(key)}" for key in keys)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(port: int, log_file: Path, timeout_s: float = 300.0) -> subprocess.Popen:
-    """`python app.py` on this loopback port with short answers; returns once the page is served."""
-    env = os.environ | {
-        "GRADIO_SERVER_NAME": "127.0.0.1",
-        "GRADIO_SERVER_PORT": str(port),
-        "PLAYGROUND_MAX_TOKENS": os.environ.get("PLAYGROUND_MAX_TOKENS", "32"),
-        "HF_HUB_OFFLINE": "1",
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    with log_file.open("wb") as log:
-        app = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        if app.poll() is not None:
-            raise RuntimeError(f"app.py exited with code {app.returncode}: see {log_file}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-            return app
-        except OSError:
-            time.sleep(0.5)
-    stop_app(app)
-    raise RuntimeError(f"app.py did not serve its page within {timeout_s:.0f} s: see {log_file}")
-
-
-def stop_app(app: subprocess.Popen) -> None:
-    app.terminate()
-    try:
-        app.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        app.kill()
-        app.wait(timeout=10)
-
-
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     target = parser.add_mutually_exclusive_group(required=True)
@@ -412,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port = free_port()
         log_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"playground-load-test-{port}.log"
         print(f"load_test: starting app.py on port {port} (log: {log_file})", file=sys.stderr)
-        app = start_app(port, log_file)
+        app = start_app(port, log_file, {"PLAYGROUND_MAX_TOKENS": os.environ.get("PLAYGROUND_MAX_TOKENS", "32")})
         url = f"http://127.0.0.1:{port}/"
     try:
         port = urlsplit(url).port or (443 if url.startswith("https") else 80)

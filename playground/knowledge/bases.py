@@ -45,9 +45,8 @@ class KnowledgeBases:
                 if workspace.copy_documents and not workspace.index_dir(scenario).exists():
                     self._seed_index(scenario, workspace.index_dir(scenario))
                 store = KnowledgeStore(workspace.index_dir(scenario), embedder)
-                check_room = workspace.check_room if workspace.max_bytes is not None else None
-                folder = workspace.kb_dir(scenario)
-                self._open[key] = KnowledgeBase(folder, store, check_room=check_room, **self._limits)
+                folder = workspace.kb_dir(scenario)  # check_room does nothing in a workspace without a cap
+                self._open[key] = KnowledgeBase(folder, store, check_room=workspace.check_room, **self._limits)
             return self._open[key]
 
     def forget(self, workspace: Workspace) -> None:

@@ -15,6 +15,7 @@ from playground.lanes.repeats import MAX_REPEATS, repeat_stats
 from playground.records import Answer
 from playground.scenarios import Scenario
 from playground.services import Services
+from playground.ui.example_picker import example_choices, example_picker
 from playground.ui.formatting import (
     answer_html,
     cost_html,
@@ -117,13 +118,7 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
             scale=4,
             elem_id="compare-question",
         )
-        examples = gr.Dropdown(
-            list(first.example_questions) if first else [],
-            value=None,
-            label="Example questions",
-            scale=2,
-            elem_id="compare-examples",
-        )
+        examples = example_picker(first, question, "compare-examples")
     lanes = all_lanes()
     with gr.Row():
         shown = gr.Dropdown(
@@ -243,7 +238,6 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
     # One queue for both triggers, as wide as PLAYGROUND_CONCURRENCY (Blocks.queue's default limit).
     ask.click(run, inputs, run_outputs, api_name="ask", concurrency_id="ask")
     question.submit(run, inputs, run_outputs, concurrency_id="ask")
-    examples.change(lambda q: q or gr.update(), examples, question)
     shown.change(
         lambda chosen: [
             _order_style(chosen or []),
@@ -261,7 +255,7 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             return [gr.skip()] * (1 + len(lane_widgets))
-        updates: list[object] = [gr.update(choices=list(scenario.example_questions), value=None)]
+        updates: list[object] = [example_choices(scenario)]
         for column in columns:
             updates += scenario_updates(column.lane, scenario)
         return updates

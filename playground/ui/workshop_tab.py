@@ -21,6 +21,7 @@ from playground.costs.hardware import get_hardware
 from playground.errors import PlaygroundError
 from playground.lanes import check_question, default_lanes, get_lane, lane_names, run_lanes
 from playground.services import Services
+from playground.ui.example_picker import example_choices, example_picker
 from playground.ui.session import export, holds_workspace, session_id, session_services, session_workspace
 from playground.workshop.export import VOTE_COLUMNS, vote_rows, votes_csv, workshop_brief
 from playground.workshop.rooms import Choice, Rooms, RoomView, RoundView, WorkshopError, normalize_code
@@ -28,10 +29,6 @@ from playground.workshop.rooms import Choice, Rooms, RoomView, RoundView, Worksh
 POLL_S = 2.0
 TALLY_COLUMNS = [c for c in VOTE_COLUMNS if c not in ("round", "question")]
 WAITING = "Waiting for the facilitator's question…"
-
-
-def _participant(request: gr.Request | None) -> str:
-    return getattr(request, "session_hash", None) or "anonymous"
 
 
 def _lane_title(lane: str) -> str:
@@ -130,13 +127,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             facilitator_status = gr.Markdown("No room open yet.", elem_id="workshop-status")
             with gr.Row():
                 question = gr.Textbox(label="Question for the room", lines=2, scale=4, elem_id="workshop-question")
-                examples = gr.Dropdown(
-                    list(first.example_questions) if first else [],
-                    value=None,
-                    label="Example questions",
-                    scale=2,
-                    elem_id="workshop-examples",
-                )
+                examples = example_picker(first, question, "workshop-examples")
             with gr.Row():
                 run_round = gr.Button("Run round", variant="primary", elem_id="workshop-run")
                 reveal = gr.Button("Reveal the lanes", elem_id="workshop-reveal")
@@ -228,7 +219,6 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
     # One queue for both triggers, as wide as PLAYGROUND_CONCURRENCY (as Compare's ask).
     run_round.click(run, [room_code, scenario_picker, question], run_outputs, concurrency_id="workshop-run")
     question.submit(run, [room_code, scenario_picker, question], run_outputs, concurrency_id="workshop-run")
-    examples.change(lambda q: q or gr.update(), examples, question)
 
     def show(request: gr.Request, code: str, scenario_name: str) -> list[object]:
         try:
@@ -283,7 +273,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
 
     def enter(request: gr.Request, code: str) -> list[object]:
         try:
-            view = rooms.join(code, _participant(request))
+            view = rooms.join(code, session_id(request))
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             return [gr.skip()] * len(join_outputs)
@@ -296,7 +286,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         if not code:
             return [gr.skip()] * len(join_outputs)
         try:
-            view = rooms.view(code, _participant(request))
+            view = rooms.view(code, session_id(request))
         except PlaygroundError as exc:
             return ["", f"⚠ {exc.message}", gr.skip(), gr.skip(), gr.skip(), None, gr.Timer(active=False)]
         return render(view, tuple(previous) if previous else None)
@@ -310,8 +300,8 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
                 raise WorkshopError("join a room first")
             if not label:
                 raise WorkshopError("choose an answer first")
-            rooms.vote(code, _participant(request), label)
-            view = rooms.view(code, _participant(request))
+            rooms.vote(code, session_id(request), label)
+            view = rooms.view(code, session_id(request))
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             return [gr.skip()] * 2
@@ -334,7 +324,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
 
     def on_scenario(name: str) -> object:
         try:
-            return gr.update(choices=list(services.scenarios.get(name).example_questions), value=None)
+            return example_choices(services.scenarios.get(name))
         except PlaygroundError:
             return gr.skip()
 

@@ -62,7 +62,7 @@ def vote_rows(tallies: list[Tally], revealed_only: bool = True) -> list[dict[str
     rows = []
     for tally in chosen:
         answer = tally.answer
-        measured = answer is not None and answer.done and not answer.error
+        measured = answer if answer is not None and answer.done and not answer.error else None  # figures to show
         total = totals[tally.round]
         rows.append(
             {
@@ -73,11 +73,11 @@ def vote_rows(tallies: list[Tally], revealed_only: bool = True) -> list[dict[str
                 "votes": tally.votes,
                 "share": f"{tally.votes / total:.0%}" if total else "—",
                 "model": str(ModelRef.parse(answer.model)) if answer is not None else "",  # an adapter by name
-                "prompt tokens": answer.usage.prompt_tokens if measured and answer else None,
-                "completion tokens": answer.usage.completion_tokens if measured and answer else None,
-                "cost (USD)": _cost(answer) if measured else None,
-                "TTFT (s)": _rounded(answer.ttft_s) if measured and answer else None,
-                "latency (s)": _rounded(answer.latency_s) if measured and answer else None,
+                "prompt tokens": measured.usage.prompt_tokens if measured else None,
+                "completion tokens": measured.usage.completion_tokens if measured else None,
+                "cost (USD)": _cost(measured) if measured else None,
+                "TTFT (s)": _rounded(measured.ttft_s) if measured else None,
+                "latency (s)": _rounded(measured.latency_s) if measured else None,
                 "sources": len(answer.passages) if answer is not None else 0,
                 "status": _status(answer),
             }
