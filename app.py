@@ -8,19 +8,23 @@ concurrency and size come from PLAYGROUND_CONCURRENCY and PLAYGROUND_QUEUE_MAX.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 
 from playground.config import Settings
+from playground.errors import PlaygroundError
 from playground.hosting import bind_address
 from playground.logs import configure_logging
 from playground.services import Services
-from playground.ui import build_app, launch_options
 
 
 def main() -> None:
     configure_logging(logging.INFO)
     settings = Settings.from_env()
     address = bind_address()
+    # Imported after the address is checked: Gradio reads GRADIO_SERVER_PORT itself, with a traceback for a bad one.
+    from playground.ui import build_app, launch_options
+
     services = Services.from_settings(settings)
     # Workspaces of an earlier run's sessions can never be reached again; half-written copies go too.
     services.sessions.remove_leftovers()
@@ -33,4 +37,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except PlaygroundError as exc:  # a bad setting or port: one line, no traceback
+        print(f"app.py: error: {exc.message}", file=sys.stderr)
+        sys.exit(exc.exit_code)

@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from playground.errors import UsageError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 EMBEDDED_CHAT_MODEL = "local/smollm2-135m-instruct"
+
+
+class SettingError(UsageError):
+    """A PLAYGROUND_* variable holds something that is not a number (a usage error: exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -49,32 +56,42 @@ class Settings:
         def path(name: str, default: Path) -> Path:
             return Path(env[name]).expanduser() if env.get(name) else default
 
+        def number(name: str, default: float, kind: type = float) -> Any:
+            text = env.get(name, "").strip()
+            if not text:
+                return default
+            try:
+                return kind(text)
+            except ValueError:
+                what = "a whole number" if kind is int else "a number"
+                raise SettingError(f"{name}={text!r} is not {what}: set it to {what} or unset it") from None
+
         extra = tuple(m.strip() for m in env.get("PLAYGROUND_MODELS", "").split(",") if m.strip())
         return cls(
             sample_data_dir=path("PLAYGROUND_SAMPLE_DATA", defaults.sample_data_dir),
             adapters_dir=path("PLAYGROUND_ADAPTERS", defaults.adapters_dir),
             cache_dir=path("PLAYGROUND_CACHE", defaults.cache_dir),
             default_model=env.get("PLAYGROUND_MODEL", defaults.default_model),
-            max_tokens=int(env.get("PLAYGROUND_MAX_TOKENS", defaults.max_tokens)),
-            temperature=float(env.get("PLAYGROUND_TEMPERATURE", defaults.temperature)),
-            request_timeout_s=float(env.get("PLAYGROUND_TIMEOUT", defaults.request_timeout_s)),
+            max_tokens=number("PLAYGROUND_MAX_TOKENS", defaults.max_tokens, int),
+            temperature=number("PLAYGROUND_TEMPERATURE", defaults.temperature),
+            request_timeout_s=number("PLAYGROUND_TIMEOUT", defaults.request_timeout_s),
             extra_models=extra,
             embedder=env.get("PLAYGROUND_EMBEDDER", defaults.embedder),
-            max_upload_mb=float(env.get("PLAYGROUND_MAX_UPLOAD_MB", defaults.max_upload_mb)),
-            chunk_size=int(env.get("PLAYGROUND_CHUNK_SIZE", defaults.chunk_size)),
-            chunk_overlap=int(env.get("PLAYGROUND_CHUNK_OVERLAP", defaults.chunk_overlap)),
+            max_upload_mb=number("PLAYGROUND_MAX_UPLOAD_MB", defaults.max_upload_mb),
+            chunk_size=number("PLAYGROUND_CHUNK_SIZE", defaults.chunk_size, int),
+            chunk_overlap=number("PLAYGROUND_CHUNK_OVERLAP", defaults.chunk_overlap, int),
             engine_urls=tuple(u.strip() for u in env.get("PLAYGROUND_ENGINE_URLS", "").split(",") if u.strip()),
-            engine_slots=int(env.get("PLAYGROUND_ENGINE_SLOTS", defaults.engine_slots)),
-            engine_context=int(env.get("PLAYGROUND_ENGINE_CONTEXT", defaults.engine_context)),
-            engine_threads=int(env.get("PLAYGROUND_ENGINE_THREADS", defaults.engine_threads)),
+            engine_slots=number("PLAYGROUND_ENGINE_SLOTS", defaults.engine_slots, int),
+            engine_context=number("PLAYGROUND_ENGINE_CONTEXT", defaults.engine_context, int),
+            engine_threads=number("PLAYGROUND_ENGINE_THREADS", defaults.engine_threads, int),
             engine_layout=env.get("PLAYGROUND_ENGINE_LAYOUT", defaults.engine_layout),
             shared_workspace=env.get("PLAYGROUND_SHARED_WORKSPACE", "").strip().lower() in ("1", "true", "yes"),
-            workspace_idle_s=float(env.get("PLAYGROUND_WORKSPACE_IDLE_S", defaults.workspace_idle_s)),
-            workspace_max_mb=float(env.get("PLAYGROUND_WORKSPACE_MAX_MB", defaults.workspace_max_mb)),
-            concurrency=int(env.get("PLAYGROUND_CONCURRENCY", defaults.concurrency)),
-            queue_max_size=int(env.get("PLAYGROUND_QUEUE_MAX", defaults.queue_max_size)),
-            retries=int(env.get("PLAYGROUND_RETRIES", defaults.retries)),
-            lane_timeout_s=float(env.get("PLAYGROUND_LANE_TIMEOUT", defaults.lane_timeout_s)),
+            workspace_idle_s=number("PLAYGROUND_WORKSPACE_IDLE_S", defaults.workspace_idle_s),
+            workspace_max_mb=number("PLAYGROUND_WORKSPACE_MAX_MB", defaults.workspace_max_mb),
+            concurrency=number("PLAYGROUND_CONCURRENCY", defaults.concurrency, int),
+            queue_max_size=number("PLAYGROUND_QUEUE_MAX", defaults.queue_max_size, int),
+            retries=number("PLAYGROUND_RETRIES", defaults.retries, int),
+            lane_timeout_s=number("PLAYGROUND_LANE_TIMEOUT", defaults.lane_timeout_s),
         )
 
     @property

@@ -29,7 +29,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from any folder: the playground package is the repo's
 
-from playground.app_process import free_port, start_app, stop_app  # noqa: E402
+from playground.app_process import AppStartError, free_port, start_app, stop_app  # noqa: E402
 from playground.scenarios import ScenarioCatalog, ScenarioError  # noqa: E402
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -363,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         check_bounds(args.sessions, args.questions, args.time_limit)
         url = check_url(args.url) if args.url else None
+        example_questions(args.scenario)  # an unknown scenario is refused before any app starts
     except LoadTestError as exc:
         print(f"load_test: error: {exc}", file=sys.stderr)
         return 2
@@ -371,7 +372,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         port = free_port()
         log_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"playground-load-test-{port}.log"
         print(f"load_test: starting app.py on port {port} (log: {log_file})", file=sys.stderr)
-        app = start_app(port, log_file, {"PLAYGROUND_MAX_TOKENS": os.environ.get("PLAYGROUND_MAX_TOKENS", "32")})
+        try:
+            app = start_app(port, log_file, {"PLAYGROUND_MAX_TOKENS": os.environ.get("PLAYGROUND_MAX_TOKENS", "32")})
+        except AppStartError as exc:
+            print(f"load_test: error: {exc}", file=sys.stderr)
+            return 1
         url = f"http://127.0.0.1:{port}/"
     try:
         port = urlsplit(url).port or (443 if url.startswith("https") else 80)

@@ -54,6 +54,8 @@ def test_main_refuses_before_touching_anything(capsys: pytest.CaptureFixture[str
     assert load_test.main(["--url", "http://example.com/", "--sessions", "2"]) == 2
     assert load_test.main(["--url", "http://127.0.0.1:1/", "--sessions", "101"]) == 2
     assert "must be 1 to 100" in capsys.readouterr().err
+    assert load_test.main(["--start", "--scenario", "no-such-scenario"]) == 2  # refused before any app starts
+    assert "unknown scenario 'no-such-scenario'" in capsys.readouterr().err
 
 
 def test_percentiles_against_hand_computed_values() -> None:
