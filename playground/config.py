@@ -39,6 +39,7 @@ class Settings:
     engine_context: int = 8192  # tokens per slot: a RAG prompt and its answer must fit
     engine_threads: int = 0  # 0: every core
     engine_layout: str = "per-adapter"  # one llama.cpp server per adapter in use, or "shared" (one for all)
+    local_quant: str = "q8_0"  # weight type local GGUFs are served in: q8_0, q4_0 or keep (see llamacpp/quantize.py)
     shared_workspace: bool = False  # True: every browser session works in one workspace (local, single user)
     workspace_idle_s: float = 3600.0  # a browser session's workspace is removed after this long idle
     workspace_max_mb: float = 500.0  # disk a browser session's workspace may use (uploads, index, adapters)
@@ -85,6 +86,7 @@ class Settings:
             engine_context=number("PLAYGROUND_ENGINE_CONTEXT", defaults.engine_context, int),
             engine_threads=number("PLAYGROUND_ENGINE_THREADS", defaults.engine_threads, int),
             engine_layout=env.get("PLAYGROUND_ENGINE_LAYOUT", defaults.engine_layout),
+            local_quant=_quant(env.get("PLAYGROUND_LOCAL_QUANT", "")) or defaults.local_quant,
             shared_workspace=env.get("PLAYGROUND_SHARED_WORKSPACE", "").strip().lower() in ("1", "true", "yes"),
             workspace_idle_s=number("PLAYGROUND_WORKSPACE_IDLE_S", defaults.workspace_idle_s),
             workspace_max_mb=number("PLAYGROUND_WORKSPACE_MAX_MB", defaults.workspace_max_mb),
@@ -105,6 +107,21 @@ class Settings:
         return self.cache_dir / "models"
 
     @property
+    def served_gguf_dir(self) -> Path:
+        """Copies of local GGUF files in a weight type with fast CPU kernels (made once, see local_quant)."""
+        return self.cache_dir / "gguf"
+
+    @property
     def lora_cache_dir(self) -> Path:
         """GGUF LoRA conversions of adapters whose own folder is read-only."""
         return self.cache_dir / "lora-gguf"
+
+
+def _quant(text: str) -> str:
+    """PLAYGROUND_LOCAL_QUANT, lower-cased; empty keeps the default; anything unknown is one clear error."""
+    from playground.llamacpp.quantize import QUANTS
+
+    choice = text.strip().lower()
+    if choice and choice not in QUANTS:
+        raise SettingError(f"PLAYGROUND_LOCAL_QUANT={text!r} is not one of {', '.join(QUANTS)}: set one or unset it")
+    return choice

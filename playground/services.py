@@ -83,6 +83,8 @@ class Services:
             known_adapters=lambda base: shipped_adapters(settings.adapters_dir, base),
             engine_urls=settings.engine_urls,
             layout=settings.engine_layout,
+            quant=settings.local_quant,
+            copies_dir=settings.served_gguf_dir,
         )
         return cls(
             settings=settings,

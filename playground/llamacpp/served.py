@@ -15,8 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from playground.config import Settings
 from playground.llamacpp.http import EngineUnreachableError, get_json, post_json
 from playground.llamacpp.lora_gguf import LoraConversionError, gguf_lora_for
+from playground.llamacpp.quantize import DEFAULT_QUANT, QuantError, served_gguf
 from playground.llamacpp.server import LlamaServer, ServerConfig, ServerStartError
 from playground.local_models import EMBEDDED_ALIAS, LocalModelError, embedded_gguf_file
 from playground.model_ref import ModelRef
@@ -294,9 +296,14 @@ class ServedModels:
         known_adapters: Callable[[str], list[Path]] = lambda name: [],
         engine_urls: tuple[str, ...] = (),
         layout: str = SHARED,
+        quant: str = DEFAULT_QUANT,
+        copies_dir: Path | None = None,
     ) -> None:
         self.config = config
         self.layout = layout
+        self.quant = quant
+        # Converted copies are shared by default (one per clone): converting takes ~15 s.
+        self.copies_dir = copies_dir or Settings().served_gguf_dir
         self.conversions_dir = conversions_dir
         self.known_adapters = known_adapters
         self.remote = RemoteEngines(engine_urls) if engine_urls else None
@@ -314,13 +321,20 @@ class ServedModels:
                 model_name = EMBEDDED_ALIAS if name == EMBEDDED_ALIAS else Path(name).stem
                 self._models[name] = InProcessModel(
                     model_name,
-                    gguf_file(name),
+                    self.served_file(name),
                     self.config,
                     self.conversions_dir,
                     lambda: self.known_adapters(name),
                     self.layout,
                 )
             return self._models[name]
+
+    def served_file(self, name: str) -> Path:
+        """The file llama.cpp serves for this name: the GGUF itself, or its copy in a fast weight type."""
+        try:
+            return served_gguf(gguf_file(name), self.quant, self.copies_dir)
+        except QuantError as exc:
+            raise LocalModelError(str(exc)) from exc
 
     def close(self) -> None:
         for model in self._models.values():
