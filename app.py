@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 
 from playground.config import Settings
 from playground.errors import PlaygroundError
 from playground.hosting import bind_address
 from playground.logs import configure_logging
 from playground.services import Services
+from playground.warm_start import WarmStart
 
 
 def main() -> None:
@@ -28,10 +28,8 @@ def main() -> None:
     services = Services.from_settings(settings)
     # Workspaces of an earlier run's sessions can never be reached again; half-written copies go too.
     services.sessions.remove_leftovers()
-    # Load the default model while the page comes up, so the first answer is not a cold one.
-    threading.Thread(
-        target=services.gateway.warm_up, args=((settings.default_model,),), daemon=True, name="warm-up"
-    ).start()
+    # Models, embedder, indexes and prompt prefixes load while the page comes up: the first answer is not a cold one.
+    WarmStart(services).start()
     app = build_app(services).queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_max_size)
     app.launch(server_name=address.host, server_port=address.port, **launch_options())
 

@@ -1,0 +1,62 @@
+"""The warm start loads what the first answer needs, in the background, and never fails the app."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from playground.services import SHARED_WORKSPACE
+from playground.warm_start import WarmStart
+from tests.fakes import FakeGateway
+from tests.hosting.conftest import make_services
+
+
+@dataclass
+class WarmingGateway(FakeGateway):
+    """A fake gateway that records which models were loaded, and can hold the load until released."""
+
+    warmed: list[tuple[str, ...]] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def warm_up(self, models: tuple[str, ...] = ()) -> None:
+        self.release.wait(30)
+        self.warmed.append(tuple(str(m) for m in models))
+
+
+def test_models_embedder_index_and_every_lanes_prompt_are_warmed(settings, scenario_root) -> None:
+    services = make_services(settings)
+    services.gateway = gateway = WarmingGateway()
+    gateway.release.set()
+
+    warm = WarmStart(services, lanes=("prompting", "rag"))
+    warm.run()
+
+    assert warm.done.is_set() and not warm.failures
+    assert gateway.warmed == [(settings.default_model,)]
+    assert "warm start" in services.embedder.embedded
+    shared = services.knowledge(
+        services.workspace(SHARED_WORKSPACE, copy_documents=False), services.scenarios.get("demo")
+    )
+    assert {path.name for path in shared.files()} == {"travel.md", "people.md"}
+    assert shared.search("meal per diem", k=1).passages[0].source == "travel.md"  # indexed, not just listed
+    prompts = [call for call in gateway.calls if call["max_tokens"] == 1]
+    assert len(prompts) == 2, "each lane's prompt was sent once, for one token"
+    system_prompts = [call["messages"][0]["content"] for call in prompts]
+    assert all("You are a terse assistant." in text for text in system_prompts)
+    assert any("What colour is the sky?" in str(call["messages"]) for call in prompts)  # prompting: few-shot
+    assert any("per diem" in str(call["messages"]) for call in prompts)  # rag: retrieved passages
+    assert set(warm.seconds) >= {"models", "embedder", "index:demo", "prefixes:demo", "total"}
+
+
+def test_start_returns_at_once_and_a_failing_step_is_logged_not_raised(settings, caplog) -> None:
+    services = make_services(settings)
+    services.gateway = gateway = WarmingGateway(failing={settings.default_model: "the model is missing"})
+
+    warm = WarmStart(services, lanes=("prompting",)).start()
+    assert not warm.done.is_set()  # the models are still loading: the page is not held up
+    gateway.release.set()
+    assert warm.done.wait(30)
+
+    assert list(warm.failures) == ["prefixes:demo"]
+    assert "the model is missing" in warm.failures["prefixes:demo"]
+    assert "warm start: prefixes:demo failed" in caplog.text
