@@ -9,6 +9,9 @@ import pytest
 from playground.cli import main
 from tests.cli_support import run_cli
 
+# The questions each metric scores in `eval --limit 3` (seed 0): two text questions, one number question.
+SAMPLE_METRICS = {"exact_match": 2, "token_f1": 2, "keyword_coverage": 2, "hit_rate": 1, "near_miss_rate": 1}
+
 
 @pytest.mark.integration
 def test_ask_prints_the_contract_json_offline() -> None:
@@ -85,7 +88,17 @@ def test_missing_key_is_named(capsys, monkeypatch) -> None:
 def test_eval_prints_per_lane_metrics_offline(tmp_path) -> None:
     report = tmp_path / "report.html"
     result = run_cli(
-        "eval", "--scenario", "company-knowledge", "--limit", "3", "--max-tokens", "16", "--json", "--out", str(report)
+        "eval",
+        "--scenario",
+        "company-knowledge",
+        "--limit",
+        "3",
+        "--max-tokens",
+        "16",
+        "--no-cache",  # answers generated now: a rerun would read them from the cache, with no latency
+        "--json",
+        "--out",
+        str(report),
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -94,7 +107,8 @@ def test_eval_prints_per_lane_metrics_offline(tmp_path) -> None:
     for lane in lanes.values():
         assert lane["questions"] == 3 and lane["latency_p50_s"] is not None
         assert lane["latency_p95_s"] >= lane["latency_p50_s"] and lane["cost_per_question_usd"] > 0  # local time
-        assert "token_f1" in lane["metrics"] or "hit_rate" in lane["metrics"]
+        scored = {key: metric["n"] for key, metric in lane["metrics"].items()}
+        assert {key: scored.get(key) for key in SAMPLE_METRICS} == SAMPLE_METRICS
     assert {"recall_at_k", "mrr"} <= set(lanes["rag"]["metrics"])
     assert set(lanes["rag"]["misses"]) == {"retrieval_misses", "generation_misses"}
     assert data["primary_metric"] == "keyword_coverage" and len(data["comparisons"]) == 3

@@ -72,7 +72,7 @@ def test_hardware_presets_carry_a_source_and_custom_needs_a_price() -> None:
     assert hardware_names()[:2] == ["this machine", "Spaces CPU"] and hardware_names()[-1] == "custom"
     for name in hardware_names()[:-1]:
         preset = get_hardware(name)
-        assert preset.usd_per_hour >= 0 and preset.source and preset.read_on
+        assert preset.usd_per_hour > 0 and preset.source and preset.read_on  # a preset is never free
     assert get_hardware("custom", 2.5).cost_of(1800) == pytest.approx(1.25)
     with pytest.raises(HardwareError, match="hourly price"):
         get_hardware("custom", -1)
@@ -109,8 +109,11 @@ def test_break_even_where_the_cheaper_answer_repays_the_training_run() -> None:
 
 
 def test_every_local_lane_run_through_the_runner_has_a_number_and_its_breakdown(scenario) -> None:
-    answer = final_answer("prompting", "Hi?", scenario, gateway=FakeGateway(reply="Hello."), model=LOCAL)
-    assert isinstance(answer.cost_usd, float) and answer.cost_usd >= 0
+    gateway = FakeGateway(reply="Hello.", delay_s=0.02)  # one word: one measurable wait
+    answer = final_answer("prompting", "Hi?", scenario, gateway=gateway, model=LOCAL)
+    (step,) = answer.steps
+    assert step.latency_s >= 0.02
+    assert answer.cost_usd == pytest.approx(0.067 * step.latency_s / 3600)  # its seconds at this machine's price
     assert answer.to_dict()["cost"]["total_usd"] == answer.cost_usd
     assert answer.to_dict()["cost"]["hardware"]["name"] == "this machine"
     remote = final_answer("prompting", "Hi?", scenario, gateway=FakeGateway(reply="Hello."), model="acme/unpriced")

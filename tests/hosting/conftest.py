@@ -1,13 +1,14 @@
-"""Services over a tmp folder with fakes (canned gateway, toy embedder), for the hosting tests."""
+"""Services over a tmp folder with fakes (canned gateway, toy embedder), for the hosting tests; and
+litellm.completion recorded at the very edge, for the tests of what reaches a provider."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from playground.config import Settings
+from playground.llm import _litellm
 from playground.scenarios import ScenarioCatalog
 from playground.services import Services
 from tests.fakes import FakeGateway, ToyEmbedder
@@ -65,6 +66,28 @@ def services(settings: Settings, clock: Clock) -> Services:
     return make_services(settings, clock)
 
 
+class Calls(list):
+    """The recorded calls, and the errors the next calls raise (in order)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures: list[Exception] = []
+
+
 @pytest.fixture
-def shared_services(settings: Settings) -> Services:
-    return make_services(replace(settings, shared_workspace=True))
+def completions(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    """litellm.completion answering from its own mock_response, recording every call's arguments."""
+    litellm = _litellm()
+    real = litellm.completion
+    calls = Calls()
+    failures = calls.failures
+
+    def fake(**kwargs):
+        calls.append(kwargs)
+        if failures:
+            raise failures.pop(0)
+        return real(**kwargs, mock_response="Paris.")
+
+    monkeypatch.setattr(litellm, "completion", fake)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    return calls

@@ -68,33 +68,6 @@ def test_errors_lane_messages_and_logs_are_redacted(caplog: pytest.LogCaptureFix
     assert KEY not in record.getMessage()
 
 
-class Calls(list):
-    """The recorded calls, and the errors the next calls raise (in order)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.failures: list[Exception] = []
-
-
-@pytest.fixture
-def completions(monkeypatch: pytest.MonkeyPatch) -> Calls:
-    """litellm.completion answering from its own mock_response, recording every call's arguments."""
-    litellm = _litellm()
-    real = litellm.completion
-    calls = Calls()
-    failures = calls.failures
-
-    def fake(**kwargs):
-        calls.append(kwargs)
-        if failures:
-            raise failures.pop(0)
-        return real(**kwargs, mock_response="Paris.")
-
-    monkeypatch.setattr(litellm, "completion", fake)
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    return calls
-
-
 def _gateway(tmp_path: Path, **options) -> Gateway:
     return Gateway(LocalEngines(tmp_path / "models"), timeout_s=5, **options)
 

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import html
 import subprocess
+import warnings
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from playground.config import Settings
 from playground.evaluation.sets import EvalItem
+from playground.llm import Gateway
+from playground.local_models import LocalEngines
 from playground.provider_keys import ProviderKeys
+from playground.scenarios import ScenarioCatalog
+from playground.services import Services
 from playground.training.jobs import BUSY_MESSAGE, JobError, JobState
 from playground.training.trainer import TrainConfig
 from playground.workspace import WorkspaceFullError
 from playground.workspace_pool import SINGLE_USER_KEY
+from tests.fakes import ToyEmbedder, final_answer
 from tests.hosting.conftest import Clock
 
+ALICES_KEY = "sk-alice-0123456789abcdef"
+BOBS_KEY = "sk-bob-0123456789abcdefgh"
+REMOTE = "openai/gpt-4o-mini"
 SECRET_DOC = ("launch-plan.md", b"# Launch plan\n\nThe launch code word is falcon-seventeen.\n")
 
 
@@ -26,7 +38,7 @@ def _adapter(folder: Path, name: str) -> None:
     (path / "card.json").write_text('{"base_model": "smollm2-135m-instruct", "steps": 2}')
 
 
-def test_two_sessions_never_see_each_others_documents_adapters_results_or_keys(services, scenario) -> None:
+def test_two_sessions_never_see_each_others_documents_adapters_or_results(services, scenario) -> None:
     a, b = services.session_workspace("alice"), services.session_workspace("bob")
     assert a.root != b.root
 
@@ -52,13 +64,37 @@ def test_two_sessions_never_see_each_others_documents_adapters_results_or_keys(s
     assert not b.answer_cache_file.exists()
     assert not any(path.is_relative_to(b.root) for path in a.root.rglob("*"))
 
-    # Keys: only the session that entered one calls a provider with it.
-    services.sessions.set_keys("alice", ProviderKeys({"OPENAI_API_KEY": "sk-alice-0123456789abcdef"}))
-    assert services.sessions.keys("alice").get("OPENAI_API_KEY") == "sk-alice-0123456789abcdef"
-    assert not services.sessions.keys("bob")
-    assert services.for_session("bob") is services  # nothing of alice's in bob's services
-    assert services.for_session("alice").gateway.keys is services.sessions.keys("alice")
-    assert services.gateway.keys is None
+
+def _real_gateway_services(settings: Settings, tmp_path: Path) -> Services:
+    """Services over the real Gateway: only litellm.completion is replaced (the `completions` fixture)."""
+    gateway = Gateway(LocalEngines(tmp_path / "models"), timeout_s=5)
+    services = Services(settings=settings, gateway=gateway, scenarios=ScenarioCatalog(settings.sample_data_dir))
+    services._embedder = ToyEmbedder()
+    return services
+
+
+def _ask_remote(services: Services, session: str, scenario) -> None:
+    """One prompting answer on a remote model through the session's own services, as Compare asks it."""
+    gateway = services.for_session(session).gateway
+    answer = final_answer("prompting", "Capital?", scenario, gateway=gateway, model=REMOTE)
+    assert answer.error is None and answer.text == "Paris."
+
+
+def test_a_call_through_a_session_reaches_the_provider_with_its_own_key_only(
+    settings: Settings, scenario, tmp_path: Path, completions
+) -> None:
+    services = _real_gateway_services(settings, tmp_path)
+    services.sessions.set_keys("alice", ProviderKeys({"OPENAI_API_KEY": ALICES_KEY}))
+    _ask_remote(services, "alice", scenario)
+    assert completions[-1]["model"] == REMOTE and completions[-1].get("api_key") == ALICES_KEY
+    _ask_remote(services, "bob", scenario)  # bob entered no key: none of alice's goes with his call
+    assert completions[-1]["model"] == REMOTE and "api_key" not in completions[-1]
+    services.sessions.set_keys("bob", ProviderKeys({"OPENAI_API_KEY": BOBS_KEY}))
+    _ask_remote(services, "bob", scenario)
+    assert completions[-1].get("api_key") == BOBS_KEY
+    _ask_remote(services, "alice", scenario)
+    assert completions[-1].get("api_key") == ALICES_KEY
+    assert len(completions) == 4
 
 
 def test_a_training_job_is_visible_and_cancellable_only_by_its_own_session(services, tmp_path: Path) -> None:
@@ -117,10 +153,14 @@ def test_leftovers_of_an_earlier_run_go_at_start_but_the_single_user_workspace_s
     assert not (root / "shared" / "demo" / ".index.copying").exists()
 
 
-def test_the_shared_workspace_setting_gives_every_session_the_same_workspace(shared_services) -> None:
-    assert shared_services.session_workspace("alice").root == shared_services.session_workspace("bob").root
-    shared_services.sessions.set_keys(SINGLE_USER_KEY, ProviderKeys({"OPENAI_API_KEY": "sk-local-0123456789abcd"}))
-    assert shared_services.for_session("anyone").gateway.keys.names() == ["OPENAI_API_KEY"]
+def test_the_shared_workspace_setting_gives_every_session_the_same_workspace_and_keys(
+    settings: Settings, scenario, tmp_path: Path, completions
+) -> None:
+    shared = _real_gateway_services(replace(settings, shared_workspace=True), tmp_path)
+    assert shared.session_workspace("alice").root == shared.session_workspace("bob").root
+    shared.sessions.set_keys(SINGLE_USER_KEY, ProviderKeys({"OPENAI_API_KEY": ALICES_KEY}))
+    _ask_remote(shared, "anyone", scenario)
+    assert completions[-1].get("api_key") == ALICES_KEY
 
 
 def test_the_disk_cap_refuses_an_upload_with_one_message_and_keeps_what_is_stored(services, scenario) -> None:
@@ -142,20 +182,61 @@ def test_no_cap_for_the_command_lines_workspace(services) -> None:
     cli.check_room(10**12)  # never refuses
 
 
-def test_training_past_the_cap_is_refused(services) -> None:
-    workspace = replace(services.session_workspace("alice"), max_bytes=10)
-    workspace.root.mkdir(parents=True, exist_ok=True)
-    (workspace.root / "x.bin").write_bytes(b"0123456789")
-    with pytest.raises(WorkspaceFullError, match="a new adapter needs"):
-        workspace.check_room(30 * 1024 * 1024, "a new adapter")
+class _WordTokenizer:
+    """Words as tokens, for the Train tab's estimate: no model's tokenizer is loaded."""
+
+    def apply_chat_template(self, messages: list[dict], tokenize: bool = False) -> str:
+        return " ".join(m["content"] for m in messages)
+
+    def __call__(self, texts: list[str]) -> dict:
+        return {"input_ids": [text.split() for text in texts]}
 
 
-def test_a_session_busy_with_a_long_request_is_never_idle(services, clock: Clock) -> None:
+def test_training_past_the_cap_is_refused_and_no_job_starts(services, tmp_path: Path, monkeypatch) -> None:
+    import gradio as gr
+
+    from playground.ui.train_tab import build_train_tab
+
+    started: list[list[str]] = []
+
+    def no_trainer(command: list[str], **kwargs) -> None:  # the edge: the trainer's child process
+        started.append(command)
+        raise OSError("no trainer in the tests")
+
+    monkeypatch.setattr("playground.training.jobs.subprocess.Popen", no_trainer)
+    loaded = SimpleNamespace(tokenizer=_WordTokenizer())
+    services.gateway.engines = SimpleNamespace(get=lambda name: SimpleNamespace(load=lambda: loaded))
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"prompt": "Capital of France?", "completion": "Paris."}\n' * 4)
+    with gr.Blocks() as app:
+        picker = gr.Dropdown(["demo"], value="demo")
+        with gr.Tab("Train") as tab:
+            build_train_tab(services, picker, tab)
+    (start,) = [fn for fn in app.fns.values() if fn.name == "start_job"]  # the Start training button
+    values = {c.elem_id: c.value for c in start.inputs}
+    values |= {"train-upload": str(data), "train-name": "mine"}
+    with warnings.catch_warnings(record=True) as warned:  # gr.Warning, outside a running app
+        warnings.simplefilter("always")
+        shown = start.fn(gr.Request(session_hash="alice"), *values.values())  # a 1 MB cap; an adapter needs 30 MiB
     workspace = services.session_workspace("alice")
+    assert started == [], "a training job was started past the cap"
+    assert services.jobs.state(str(workspace.root)).status == "idle"
+    assert not (workspace.adapters_dir / "mine").exists()
+    status = html.unescape(shown[0])
+    assert "this session's workspace is full" in status and "a new adapter needs 31.5 MB more" in status
+    assert [str(w.message) for w in warned] == [status.split("⚠ ", 1)[1].removesuffix("</div>")]
+
+
+def test_a_session_busy_with_a_long_request_is_never_idle(services, scenario, clock: Clock) -> None:
+    workspace = services.session_workspace("alice")
+    services.knowledge(workspace, scenario).add_files([SECRET_DOC])
     with services.sessions.busy("alice"):  # an evaluation that runs for ten minutes
         clock.now += 600
         assert services.sessions.idle_for("alice") == 0.0
-        assert not services.sessions.expire("alice") and workspace.root.exists() is workspace.root.exists()
+        expired = services.sessions.expire("alice")
+        assert workspace.root.is_dir(), "a busy session's workspace was removed under it"
+        assert "launch-plan.md" in [p.name for p in services.knowledge(workspace, scenario).files()]
+        assert not expired
     assert services.sessions.idle_for("alice") == 0.0  # idle time counts from the end of the request
     clock.now += 61
     assert services.sessions.expire("alice")

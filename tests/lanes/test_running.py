@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,10 @@ from playground.lanes import (
     run_lanes,
     unregister,
 )
+from playground.llamacpp.served import ServedModels
+from playground.llamacpp.server import ServerConfig
+from playground.llm import Gateway
+from playground.local_models import EMBEDDED_ALIAS, LocalEngines
 from playground.records import Answer
 from tests.fakes import FakeGateway
 
@@ -80,11 +85,24 @@ def test_lanes_run_concurrently_and_the_last_snapshot_has_all_done(scenario, ech
     assert any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
 
 
-def test_local_lanes_on_one_server_stream_at_the_same_time(scenario, echo_lane) -> None:
-    gateway = FakeGateway(reply="one two three four", delay_s=0.05)
-    jobs = [LaneJob("prompting", _options("local/a")), LaneJob("echo", LaneOptions(model="local/a"))]
-    snapshots = list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0))
-    assert any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
+def _both_part_way(snapshots: list[dict[str, Answer]]) -> bool:
+    """Some snapshot shows both lanes streaming at once (each started, neither finished)."""
+    return any(all(0 < len(a.text) < 18 for a in snap.values()) for snap in snapshots)
+
+
+def test_local_lanes_on_one_llama_cpp_server_stream_at_the_same_time_in_its_slots(
+    scenario, echo_lane, tmp_path: Path
+) -> None:
+    served = ServedModels(ServerConfig(model=Path(), slots=2), tmp_path / "lora")  # no server starts here
+    real = Gateway(LocalEngines(tmp_path / "models"), served=served)
+    gateway = FakeGateway(reply="one two three four", delay_s=0.05)  # canned streams; no weights
+    gateway.runs_one_at_a_time = real.runs_one_at_a_time  # which models queue: the real gateway's decision
+    embedded = f"local/{EMBEDDED_ALIAS}"  # a GGUF model: llama.cpp decodes its slots together
+    jobs = [LaneJob("prompting", _options(embedded)), LaneJob("echo", LaneOptions(model=embedded))]
+    assert _both_part_way(list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0)))
+    in_process = f"local/{tmp_path / 'a-transformers-folder'}"  # no slots: one answer at a time
+    jobs = [LaneJob("prompting", _options(in_process)), LaneJob("echo", LaneOptions(model=in_process))]
+    assert not _both_part_way(list(run_lanes(gateway, "Q?", scenario, jobs, min_interval_s=0)))
 
 
 def test_one_at_a_time_models_take_turns_so_their_timings_exclude_the_queue(scenario, echo_lane) -> None:
