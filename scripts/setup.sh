@@ -32,3 +32,7 @@ if [[ ! -f "$stamp" ]]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+# The embedded model is served from a copy in a weight type with fast CPU kernels: make it once now
+# (~15 s the first time), not while the first visitor waits. PLAYGROUND_LOCAL_QUANT=keep skips it.
+.venv/bin/python -m playground.llamacpp.quantize

@@ -128,3 +128,21 @@ def _copy_metadata(reader: object, writer: object, file_type: int) -> None:
         value_type = field.types[0]
         sub_type = field.types[-1] if value_type == gguf.GGUFValueType.ARRAY else None
         writer.add_key_value(field.name, field.contents(), value_type, sub_type=sub_type)
+
+
+def prepare_embedded() -> Path:
+    """Make the embedded model's served copy now (setup calls this, so no visitor waits for it)."""
+    from playground.config import Settings
+    from playground.local_models import embedded_gguf_file
+
+    settings = Settings.from_env()
+    return served_gguf(embedded_gguf_file(), settings.local_quant, settings.served_gguf_dir)
+
+
+if __name__ == "__main__":
+    import sys
+
+    try:
+        print(f"setup: the embedded model is served from {prepare_embedded()}")
+    except PlaygroundError as exc:
+        sys.exit(f"setup: error: {exc.message}")
