@@ -39,6 +39,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # `python bench/run.py` from the repository root, like the other benches
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import served_file  # noqa: E402  (bench/ is on sys.path when run as bench/run.py)
+
 from playground.config import Settings  # noqa: E402
 from playground.evaluation.sets import EvalItem, load_eval_set, sample_items  # noqa: E402
 from playground.lanes import LaneJob, run_lane, run_lanes  # noqa: E402
@@ -67,6 +69,8 @@ GOALS: dict[str, tuple[str, float]] = {
     "compare_overhead_ratio": ("<=", 1.3),
     "eval_speedup": (">=", 3.0),
     "cold_start_s": ("<", 10.0),
+    "first_answer_ttft_s": ("<", 8.0),  # every lane
+    "compare_wall_ratio": ("<=", 0.7),  # every scenario
 }
 
 Measured = tuple[dict[str, float | None], dict[str, Any]]
@@ -696,8 +700,34 @@ def _steady_rate(card: dict, steps: list[dict]) -> float | None:
 
 # --- the command ---------------------------------------------------------------------------------------
 
+
 # measurement -> (function, the figures it produces), in the order they run.
+def measure_prefill_served(bench: Bench) -> Measured:
+    threads = bench.settings.engine_threads or os.cpu_count() or 1
+    figures, details = served_file.measure_prefill(bench.settings, threads, bench.fast, log)
+    shipped, served = figures["prefill_tok_s_shipped"], figures["prefill_tok_s_served"]
+    details["served_over_shipped"] = served / shipped if shipped else None
+    return figures, details
+
+
+def measure_first_answer(bench: Bench) -> Measured:
+    with tempfile.TemporaryDirectory(prefix="first-answer-") as folder:
+        return served_file.measure_first_answer(bench.settings, Path(folder), log)
+
+
+def measure_prefix_share(bench: Bench) -> Measured:
+    return served_file.measure_prefix_share(bench.settings, log)
+
+
+def measure_compare_wall(bench: Bench) -> Measured:
+    return served_file.measure_compare_wall(bench.settings, bench.slow, log)
+
+
 MEASUREMENTS: dict[str, tuple[Callable[[Bench], Measured], tuple[str, ...]]] = {
+    "prefill_served": (measure_prefill_served, ("prefill_tok_s_shipped", "prefill_tok_s_served")),
+    "first_answer": (measure_first_answer, ("first_answer_ttft_s",)),
+    "compare_wall": (measure_compare_wall, ("compare_wall_ratio",)),
+    "prefix_share": (measure_prefix_share, ("prefix_share",)),
     "decode_ratio": (measure_decode_ratio, ("decode_ratio",)),
     "speedup_vs_transformers": (measure_speedup_vs_transformers, ("speedup_vs_transformers",)),
     "prefill": (measure_prefill, ("prefill_speedup_vs_transformers",)),
@@ -788,7 +818,9 @@ def write_results(out: Path, bench: Bench, about: dict, figures: dict, details: 
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _format(value: float | None) -> str:
+def _format(value: float | dict | None) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{name} {_format(v)}" for name, v in value.items())
     if value is None:
         return "missing"
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
@@ -803,9 +835,12 @@ def markdown_table(figures: dict[str, float | None]) -> str:
     return "\n".join(rows)
 
 
-def _met(value: float | None, goal: tuple[str, float] | None) -> str:
+def _met(value: float | dict | None, goal: tuple[str, float] | None) -> str:
     if goal is None:
         return "—"
+    if isinstance(value, dict):  # a goal for every entry (each lane, each scenario)
+        verdicts = [_met(v, goal) for v in value.values()] or ["missing"]
+        return "yes" if all(v == "yes" for v in verdicts) else ("missing" if "missing" in verdicts else "no")
     if value is None:
         return "missing"
     comparison, target = goal

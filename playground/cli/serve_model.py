@@ -13,7 +13,7 @@ import signal
 import threading
 from pathlib import Path
 
-from playground.llamacpp.served import SHARED, InProcessModel, gguf_file
+from playground.llamacpp.served import SHARED, InProcessModel, served_file
 from playground.llamacpp.server import LOOPBACK, ServerConfig
 from playground.local_models import EMBEDDED_ALIAS
 from playground.services import Services
@@ -50,7 +50,7 @@ def cmd_serve_model(args: argparse.Namespace, services: Services) -> int:
         host=args.host,
         port=args.port,
     )
-    gguf = gguf_file(args.model)
+    gguf = served_file(args.model, settings.local_quant, settings.served_gguf_dir)  # what the app serves
     served = InProcessModel(args.model, gguf, config, settings.lora_cache_dir, lambda: adapters, SHARED)
     served.load()  # converts every adapter (cached) and starts the server with each at scale 0
     address = served.server.address

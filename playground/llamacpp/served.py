@@ -286,6 +286,14 @@ def gguf_file(name: str) -> Path:
     return path
 
 
+def served_file(name: str, quant: str, copies_dir: Path) -> Path:
+    """The file llama.cpp serves for this name: the GGUF itself, or its copy in a fast weight type."""
+    try:
+        return served_gguf(gguf_file(name), quant, copies_dir)
+    except QuantError as exc:
+        raise LocalModelError(str(exc)) from exc
+
+
 class ServedModels:
     """The llama.cpp-served models of one process: in-process servers, or the engine URLs given."""
 
@@ -330,11 +338,7 @@ class ServedModels:
             return self._models[name]
 
     def served_file(self, name: str) -> Path:
-        """The file llama.cpp serves for this name: the GGUF itself, or its copy in a fast weight type."""
-        try:
-            return served_gguf(gguf_file(name), self.quant, self.copies_dir)
-        except QuantError as exc:
-            raise LocalModelError(str(exc)) from exc
+        return served_file(name, self.quant, self.copies_dir)
 
     def close(self) -> None:
         for model in self._models.values():

@@ -14,7 +14,7 @@ from playground.config import REPO_ROOT
 from playground.llamacpp.served import PER_ADAPTER, SHARED, ServedModels, lora_scales
 from playground.llamacpp.server import ServerConfig
 from playground.llm import Completion, Gateway, ModelError
-from playground.local_models import LocalEngines
+from playground.local_models import EMBEDDED_ALIAS, LocalEngines, embedded_gguf_file
 
 pytestmark = pytest.mark.integration
 
@@ -28,13 +28,14 @@ QUESTION = [
 
 
 def make_gateway(
-    tmp_path: Path, slots: int = 1, adapters: tuple[Path, ...] = (PRICING,), layout: str = SHARED
+    tmp_path: Path, slots: int = 1, adapters: tuple[Path, ...] = (PRICING,), layout: str = SHARED, **options
 ) -> Gateway:
     served = ServedModels(
         ServerConfig(model=Path(), slots=slots, context_per_slot=2048),
         tmp_path / "lora-gguf",
         known_adapters=lambda base: list(adapters),
         layout=layout,
+        **options,
     )
     return Gateway(LocalEngines(tmp_path / "models"), served=served)
 
@@ -73,6 +74,17 @@ def test_adapter_per_request_and_no_leak_between_adapters_with_caching_on(tmp_pa
     assert alone[BASE] != alone[f"{BASE}::{PRICING}"], "the adapter changes the answer"
 
 
+@pytest.mark.parametrize("quant", ["keep", "q4_0"])
+def test_every_local_quant_serves_the_base_and_converts_its_adapters(tmp_path: Path, quant: str) -> None:
+    gateway = make_gateway(tmp_path, quant=quant)
+    base, tuned = answer(gateway, BASE), answer(gateway, f"{BASE}::{PRICING}")
+    assert base and tuned and base != tuned, "the adapter, converted for this base file, changes the answer"
+    served = gateway.served.get(EMBEDDED_ALIAS).gguf
+    assert (served == embedded_gguf_file()) is (quant == "keep")
+    assert quant == "keep" or f".{quant}-" in served.name
+    gateway.served.close()
+
+
 def test_every_request_sends_every_adapter_scale_explicitly() -> None:
     files = (Path("a.gguf"), Path("b.gguf"), Path("c.gguf"))
     assert lora_scales(files, Path("b.gguf")) == [
@@ -97,7 +109,8 @@ def test_a_new_adapter_restarts_the_server_after_requests_in_flight(tmp_path: Pa
     shutil.copytree(SUPPORT, newcomer)
     stream = gateway.stream(BASE, QUESTION, max_tokens=24)
     first = next(stream)  # a request is in flight now
-    restarted = threading.Thread(target=lambda: answer(gateway, f"{BASE}::{newcomer}"))
+    after_restart: list[str] = []
+    restarted = threading.Thread(target=lambda: after_restart.append(answer(gateway, f"{BASE}::{newcomer}")))
     restarted.start()
     restarted.join(timeout=0.5)
     assert restarted.is_alive(), "the restart waits for the request in flight"
@@ -105,8 +118,11 @@ def test_a_new_adapter_restarts_the_server_after_requests_in_flight(tmp_path: Pa
     restarted.join(timeout=60)
     assert isinstance(rest[-1], Completion) and rest[-1].text.startswith(first)
     assert len(model.server.starts) == 2 and len(model.server.config.adapters) == 2
+    # The first answer after the restart (its prompt read fresh) equals a fresh server's with the same weights.
+    # Asked again, the prompt would come from the slot's cache: with the Q8_0 copy the last prompt token is then
+    # read alone instead of in a batch, whose arithmetic differs enough to flip this small model's greedy choice.
     reference = make_gateway(tmp_path / "reference", adapters=())
-    assert answer(gateway, f"{BASE}::{newcomer}") == answer(reference, f"{BASE}::{SUPPORT}")
+    assert after_restart == [answer(reference, f"{BASE}::{SUPPORT}")]
 
 
 def test_base_and_adapter_lanes_stream_at_the_same_time_on_their_own_servers(tmp_path: Path) -> None:

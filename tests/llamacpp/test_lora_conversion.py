@@ -436,12 +436,18 @@ CORRECT, UNPERMUTED = 0, 1  # adapter ids in the server
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """llama.cpp on the embedded GGUF holding the correct and the unpermuted conversion, both at scale 0."""
+    """llama.cpp on the served embedded GGUF holding the correct and the unpermuted conversion, both at scale 0.
+
+    The served file is the app's default copy (PLAYGROUND_LOCAL_QUANT's type), not the shipped Q4_1:
+    the adapters, trained on the shipped weights, must still answer as PEFT does on the file served.
+    """
     import xllamacpp
 
+    from playground.config import Settings
+    from playground.llamacpp.quantize import DEFAULT_QUANT, served_gguf
     from playground.local_models import embedded_gguf_file
 
-    base = embedded_gguf_file()
+    base = served_gguf(embedded_gguf_file(), DEFAULT_QUANT, Settings().served_gguf_dir)
     folder = tmp_path_factory.mktemp("lora")
     pricing = REPO / "adapters" / "pricing"
     files = [
@@ -516,7 +522,7 @@ def test_a_conversion_without_the_qk_permutation_is_caught(
 
 @pytest.mark.integration
 def test_without_adapters_both_engines_agree(references: dict[str, list[Reference]], answers: Any) -> None:
-    """The calibration: what the Q4_1 GGUF against its fp32 dequantization alone differs by."""
+    """The calibration: what the served GGUF against the fp32 dequantization of the shipped Q4_1 differs by."""
     report = compare(references["base"], answers(None))
     assert all(report.first_top1_agrees), report
     assert report.first_logprob_diff < FIRST_TOKEN_TOLERANCE, report
