@@ -157,7 +157,7 @@ def fresh_question(services: Services, scenario_name: str) -> tuple[float, dict]
     scenario = services.scenarios.get(scenario_name)
     context = services.lane_context(services.workspace(SHARED_WORKSPACE, copy_documents=False))
     jobs = [services.lane_job(lane) for lane in LANES]
-    models = [str(get_lane(job.lane).model_for(scenario, job.options, context)) for job in jobs]
+    models = [get_lane(job.lane).model_for(scenario, job.options, context) for job in jobs]
     flush_slots(services.gateway, models, services.settings.engine_slots)
     for job in jobs:  # prime: the lane's prompt for another question, one token
         primer = dataclasses.replace(job, options=dataclasses.replace(job.options, max_tokens=1))
@@ -186,7 +186,8 @@ def flush_slots(gateway: Any, models: list[str], slots: int) -> None:
             model, [{"role": "system", "content": f"{tag}{i}"}, {"role": "user", "content": filler}], max_tokens=2
         )
 
-    threads = [threading.Thread(target=one, args=(m, i)) for m in dict.fromkeys(models) for i in range(slots)]
+    unique = list({repr(model): model for model in models}.values())  # a ModelRef's str() drops its folder
+    threads = [threading.Thread(target=one, args=(m, i)) for m in unique for i in range(slots)]
     for thread in threads:
         thread.start()
     for thread in threads:

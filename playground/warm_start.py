@@ -9,10 +9,10 @@ up, the default scenario first:
    scenario's adapter (converting the served GGUF copy once if it is missing), and the embedder,
    side by side;
 2. each scenario's shared index, opened and searched once;
-3. each scenario's prompts: every default lane answers one example question with a single token,
-   which leaves the lane's shared prefix (system prompt, few-shot examples, the RAG template) in a
+3. each scenario's prompts: the prompting and fine-tuned lanes answer one example question with a
+   single token, which leaves the lane's shared prefix (system prompt, few-shot examples) in a
    llama.cpp slot, where a visitor's question with the same prefix picks it up (llama.cpp gives a
-   request the idle slot whose cached prompt is most similar).
+   request the idle slot whose cached prompt is most similar). The default scenario goes first.
 
 Nothing here fails the app: a step that fails is logged and skipped; the lane that needs it later
 reports the problem to its visitor.
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from playground.lanes import get_lane
 from playground.lanes.running import run_lane
+from playground.model_ref import ModelRef
 from playground.scenarios import Scenario
 from playground.services import SHARED_WORKSPACE, Services
 
@@ -42,6 +43,11 @@ class WarmStart:
 
     services: Services
     lanes: tuple[str, ...] = DEFAULT_LANES
+    # Lanes whose prompt is mostly the same for every question of a scenario (measured with
+    # `bench/run.py --only prefix_share`: prompting 82-93%, fine-tuned 36-88%). RAG's is mostly the
+    # passages (9-24% shared), so its warm-up is the embedder and the index, not a prefill that would
+    # compete with the first visitor for the cores.
+    prefix_lanes: tuple[str, ...] = ("prompting", "finetuned")
     seconds: dict[str, float] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     done: threading.Event = field(default_factory=threading.Event)
@@ -80,20 +86,22 @@ class WarmStart:
     def _context(self):  # the command line's view: shipped documents and adapters, no session
         return self.services.lane_context(self.services.workspace(SHARED_WORKSPACE, copy_documents=False))
 
-    def _jobs(self) -> list:
-        return [self.services.lane_job(lane, max_tokens=1) for lane in self.lanes]
+    def _jobs(self, lanes: tuple[str, ...]) -> list:
+        return [self.services.lane_job(lane, max_tokens=1) for lane in lanes]
 
     def _load_models(self, scenarios: list[Scenario]) -> None:
         """The default model's server and every scenario's adapter server, started now."""
         context = self._context()
-        models = [self.services.settings.default_model]
+        default = self.services.settings.default_model
+        models: dict[ModelRef, str | ModelRef] = {ModelRef.parse(default): default}
         for scenario in scenarios:
-            for job in self._jobs():
+            for job in self._jobs(self.lanes):
                 try:
-                    models.append(str(get_lane(job.lane).model_for(scenario, job.options, context)))
+                    model = get_lane(job.lane).model_for(scenario, job.options, context)
                 except Exception:  # noqa: BLE001 - a scenario without an adapter: its lane says so when asked
                     continue
-        self.services.gateway.warm_up(tuple(dict.fromkeys(models)))
+                models.setdefault(ModelRef.parse(model), model)  # a ModelRef keeps its adapter's folder; str() drops it
+        self.services.gateway.warm_up(tuple(models.values()))
 
     def _open_index(self, scenario: Scenario) -> None:
         if scenario.knowledge_base is None:
@@ -103,11 +111,11 @@ class WarmStart:
         knowledge.search(scenario.example_questions[0] if scenario.example_questions else scenario.title, k=1)
 
     def _prefill(self, scenario: Scenario) -> None:
-        """Each lane's prompt for an example question, answered with one token: its prefix stays cached."""
+        """Each prefix lane's prompt for an example question, answered with one token: its prefix stays cached."""
         if not scenario.example_questions:
             return
         context, question = self._context(), scenario.example_questions[0]
-        for job in self._jobs():
+        for job in self._jobs(tuple(lane for lane in self.lanes if lane in self.prefix_lanes)):
             *_, answer = run_lane(self.services.gateway, question, scenario, job, context)
             if answer.error:
                 raise RuntimeError(f"{job.lane}: {answer.error}")

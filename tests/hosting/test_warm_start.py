@@ -15,24 +15,33 @@ from tests.hosting.conftest import make_services
 class WarmingGateway(FakeGateway):
     """A fake gateway that records which models were loaded, and can hold the load until released."""
 
-    warmed: list[tuple[str, ...]] = field(default_factory=list)
+    warmed: list[tuple] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
 
     def warm_up(self, models: tuple[str, ...] = ()) -> None:
         self.release.wait(30)
-        self.warmed.append(tuple(str(m) for m in models))
+        self.warmed.append(tuple(models))
 
 
 def test_models_embedder_index_and_every_lanes_prompt_are_warmed(settings, scenario_root) -> None:
+    adapter = settings.adapters_dir / "demo-adapter"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text("{}")
+    (adapter / "card.json").write_text('{"base_model": "smollm2-135m-instruct", "steps": 2}')
+    yaml = scenario_root / "demo" / "scenario.yaml"
+    yaml.write_text(yaml.read_text() + "adapter: demo-adapter\n")
     services = make_services(settings)
     services.gateway = gateway = WarmingGateway()
     gateway.release.set()
 
-    warm = WarmStart(services, lanes=("prompting", "rag"))
+    warm = WarmStart(services)
     warm.run()
 
     assert warm.done.is_set() and not warm.failures
-    assert gateway.warmed == [(settings.default_model,)]
+    # The default model, and the adapter's model with its folder (not just its name), are loaded.
+    [loaded] = gateway.warmed
+    assert loaded[0] == settings.default_model
+    assert [ref.adapter for ref in loaded[1:]] == [adapter.resolve()]
     assert "warm start" in services.embedder.embedded
     shared = services.knowledge(
         services.workspace(SHARED_WORKSPACE, copy_documents=False), services.scenarios.get("demo")
@@ -40,11 +49,10 @@ def test_models_embedder_index_and_every_lanes_prompt_are_warmed(settings, scena
     assert {path.name for path in shared.files()} == {"travel.md", "people.md"}
     assert shared.search("meal per diem", k=1).passages[0].source == "travel.md"  # indexed, not just listed
     prompts = [call for call in gateway.calls if call["max_tokens"] == 1]
-    assert len(prompts) == 2, "each lane's prompt was sent once, for one token"
-    system_prompts = [call["messages"][0]["content"] for call in prompts]
-    assert all("You are a terse assistant." in text for text in system_prompts)
-    assert any("What colour is the sky?" in str(call["messages"]) for call in prompts)  # prompting: few-shot
-    assert any("per diem" in str(call["messages"]) for call in prompts)  # rag: retrieved passages
+    assert [str(call["model"]) for call in prompts] == [settings.default_model, str(loaded[1])]
+    assert "What colour is the sky?" in str(prompts[0]["messages"])  # prompting: its few-shot prefix
+    assert "You are a terse assistant." in prompts[0]["messages"][0]["content"]
+    assert not any("per diem" in str(call["messages"]) for call in prompts), "RAG's passages are not prefilled"
     assert set(warm.seconds) >= {"models", "embedder", "index:demo", "prefixes:demo", "total"}
 
 
