@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,7 +24,22 @@ BASE = "local/smollm2-135m-instruct"
 QUESTION = [{"role": "user", "content": "Name three colours of the rainbow."}]
 
 
+def with_served_copy(cache: Path) -> Path:
+    """A cache folder that already holds the served GGUF copy (made once per clone), so no test converts it again."""
+    from playground.llamacpp.quantize import prepare_embedded
+
+    made = prepare_embedded()
+    (cache / "gguf").mkdir(parents=True, exist_ok=True)
+    if made.parent != cache / "gguf" and not (cache / "gguf" / made.name).exists():
+        try:
+            os.link(made, cache / "gguf" / made.name)
+        except OSError:  # another file system
+            shutil.copyfile(made, cache / "gguf" / made.name)
+    return cache
+
+
 def start_server(cache: Path) -> tuple[subprocess.Popen, dict]:
+    with_served_copy(cache)
     env = os.environ | {"PLAYGROUND_CACHE": str(cache), "PLAYGROUND_ENGINE_SLOTS": "2"}
     command = [sys.executable, "-m", "playground", "serve-model", "--port", "0", "--json"]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True)
@@ -46,7 +62,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[dict]]:
 
 
 def services_for(tmp_path: Path, urls: tuple[str, ...]) -> Services:
-    return Services.from_settings(replace(Settings(), cache_dir=tmp_path, engine_urls=urls))
+    return Services.from_settings(replace(Settings(), cache_dir=with_served_copy(tmp_path), engine_urls=urls))
 
 
 def test_serve_model_lists_its_url_and_the_shipped_adapters(engines: list[dict]) -> None:
