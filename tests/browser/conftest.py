@@ -45,6 +45,12 @@ def running_app(log: Path, environment: dict[str, str]) -> Iterator[str]:
         pytest.fail(str(exc))
 
 
+def kb_documents(page) -> int:
+    """The document count #kb-stats shows once no refresh is pending (never Gradio's "processing" overlay)."""
+    page.locator("#kb-stats .pending").wait_for(state="detached")
+    return int(page.locator("#kb-stats strong").first.inner_text())
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
