@@ -24,6 +24,12 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
+# The smallest limits that still show every behaviour: short answers, and a context window every
+# lane's prompt fits in (the largest, RAG's, is ~1,000 tokens) while a stuffed knowledge base never
+# does (4 documents are ~3,300 tokens), so the Brief's context growth counts and refuses the stuffed
+# prompt instead of spending minutes prefilling it. tests/cli/test_brief_command.py measures one.
+SMALL_LIMITS = {"PLAYGROUND_MAX_TOKENS": "16", "PLAYGROUND_ENGINE_CONTEXT": "3072"}
+
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -31,7 +37,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Convert the embedded GGUF before the app starts (a fresh clone has no cache yet), so the
     # first answer in the browser measures the app, not a one-off conversion.
     ensure_embedded_model(Settings.from_env().models_cache_dir)
-    with running_app(tmp_path_factory.mktemp("app") / "app.log", {"PLAYGROUND_MAX_TOKENS": "24"}) as url:
+    with running_app(tmp_path_factory.mktemp("app") / "app.log", SMALL_LIMITS) as url:
         yield url
 
 
@@ -43,6 +49,12 @@ def running_app(log: Path, environment: dict[str, str]) -> Iterator[str]:
             yield url
     except app_process.AppStartError as exc:
         pytest.fail(str(exc))
+
+
+def kb_documents(page) -> int:
+    """The document count #kb-stats shows once no refresh is pending (never Gradio's "processing" overlay)."""
+    page.locator("#kb-stats .pending").wait_for(state="detached")
+    return int(page.locator("#kb-stats strong").first.inner_text())
 
 
 @pytest.fixture(scope="session")

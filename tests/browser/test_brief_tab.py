@@ -12,8 +12,8 @@ pytestmark = pytest.mark.browser
 
 def test_brief_draws_break_even_and_context_growth_and_downloads_one_self_contained_file(page, tmp_path: Path) -> None:
     page.get_by_role("tab", name="Brief").click()
-    page.locator("#brief-eval input[type='number']").fill("2")
-    page.locator("#brief-max-tokens input[type='number']").fill("16")
+    page.locator("#brief-eval input[type='number']").fill("1")
+    page.locator("#brief-max-tokens input[type='number']").fill("8")
     page.locator("#brief-volume-typed input").fill("50000")
     page.locator("#brief-changes input").click()
     page.get_by_role("option", name="weekly", exact=True).click()

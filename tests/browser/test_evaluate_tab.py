@@ -36,7 +36,9 @@ def test_three_question_evaluation_scores_charts_and_exports(page, tmp_path: Pat
         rows = list(csv.DictReader(handle))
     assert len(rows) == 9  # 3 questions x 3 lanes
     assert {row["lane"] for row in rows} == {"prompting", "rag", "finetuned"}
-    assert all(row["answer"] or row["error"] for row in rows)
+    failed = [(row["lane"], row["error"]) for row in rows if row["error"]]
+    assert not failed, f"answers failed: {failed}"
+    assert all(row["answer"].strip() for row in rows), "every lane answered every question"
 
 
 def test_bad_evaluation_set_names_the_line(page, tmp_path: Path) -> None:

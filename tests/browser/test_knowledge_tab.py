@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import kb_documents
+
 pytestmark = pytest.mark.browser
 
 NEW_DOCUMENT = """# Zephyr Lounge
@@ -20,19 +22,15 @@ def _open_knowledge_tab(page) -> None:
     page.locator("#kb-stats").filter(has_text="chunks").wait_for()
 
 
-def _document_count(page) -> int:
-    return int(page.locator("#kb-stats").inner_text().split()[0])
-
-
 def test_uploaded_document_is_cited_by_the_rag_lane(page, tmp_path: Path) -> None:
     document = tmp_path / "zephyr-lounge.md"
     document.write_text(NEW_DOCUMENT)
     _open_knowledge_tab(page)
-    documents_before = _document_count(page)
+    documents_before = kb_documents(page)
     page.locator("#kb-upload input[type=file]").set_input_files(str(document))
     page.locator("#kb-add").click()
     page.locator("#kb-status").filter(has_text="added zephyr-lounge.md").wait_for()
-    assert _document_count(page) == documents_before + 1
+    assert kb_documents(page) == documents_before + 1
 
     page.get_by_role("tab", name="Compare").click()
     page.locator("#compare-question textarea").fill("What time does the Zephyr Lounge open?")

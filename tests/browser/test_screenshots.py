@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TABS = {  # tab -> an element that shows the tab has loaded
     "Compare": "#compare-question",
-    "Knowledge": "#kb-stats",
+    "Knowledge": "#kb-stats strong",  # the stats are empty until the tab's first listing
     "Train": "#train-estimate-run",
     "Evaluate": "#eval-run",
     "Brief": "#brief-questions",
@@ -54,6 +55,7 @@ CONTRAST = """
 def _open_tab(page, tab: str) -> None:
     page.get_by_role("tab", name=tab, exact=True).click()
     page.locator(TABS[tab]).first.wait_for(state="visible")
+    expect(page.locator(".tabitem:visible .pending")).to_have_count(0, timeout=120_000)  # its refresh settled
 
 
 def test_every_tab_is_labelled_and_gets_a_current_screenshot(page) -> None:
@@ -64,7 +66,6 @@ def test_every_tab_is_labelled_and_gets_a_current_screenshot(page) -> None:
     problems = {}
     for tab in TABS:
         _open_tab(page, tab)
-        page.wait_for_timeout(500)  # let the tab's first refresh settle
         if tab == "Compare":  # show the lanes and their answers, not only the form above them
             page.evaluate("document.querySelector('#compare-lanes').scrollIntoView()")
         page.screenshot(path=str(SHOTS / f"{tab.lower()}.png"))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +48,19 @@ def test_two_step_job_shows_progress_and_its_adapter_is_offered(page, tmp_path: 
     assert "step 2/2" in status and "browser-test" in status
     assert "browser-test" in page.locator("#train-adapters").inner_text()
 
-    page.get_by_role("tab", name="Compare").click()
-    page.wait_for_timeout(3_000)  # the adapter choices refresh when the tab opens
-    page.locator("#finetuned-adapter input").click()
-    page.get_by_role("option", name="browser-test").wait_for(timeout=10_000)
+    page.get_by_role("tab", name="Compare").click()  # the adapter choices refresh when the tab opens
+    _wait_for_option(page, "#finetuned-adapter", "browser-test")
+
+
+def _wait_for_option(page, picker: str, option: str, timeout_s: float = 60) -> None:
+    """Open the dropdown until it offers `option` (its choices may still be refreshing): no fixed pause."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        page.locator(f"{picker} input").click()
+        try:
+            page.get_by_role("option", name=option).wait_for(timeout=2_000)
+            return
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+            page.keyboard.press("Escape")
