@@ -66,11 +66,13 @@ def convert_peft_to_gguf(adapter_dir: Path, out_file: Path, base_gguf: Path, *, 
 def gguf_lora_for(adapter_dir: Path, base_gguf: Path, fallback_dir: Path) -> Path:
     """The GGUF LoRA of this adapter for this base model, converting it on first use.
 
-    It lives beside the adapter as lora-<digest>.gguf, or under fallback_dir/<adapter name>/ when
-    the adapter folder is read-only. A new conversion removes the stale ones beside it.
+    It lives beside the adapter as lora-<base tag>-<digest>.gguf, or under fallback_dir/<adapter name>/
+    when the adapter folder is read-only. A new conversion removes the stale ones beside it: those for
+    the same base file (older weights), never those another base file (another process's
+    PLAYGROUND_LOCAL_QUANT, say) is being served with.
     """
     adapter_dir, fallback_dir = Path(adapter_dir), Path(fallback_dir)
-    name = f"lora-{adapter_digest(adapter_dir, Path(base_gguf))}.gguf"
+    name = f"lora-{base_tag(Path(base_gguf))}-{adapter_digest(adapter_dir, Path(base_gguf))}.gguf"
     candidates = [adapter_dir / name, fallback_dir / adapter_dir.name / name]
     for existing in candidates:
         if existing.is_file():
@@ -86,6 +88,11 @@ def gguf_lora_for(adapter_dir: Path, base_gguf: Path, fallback_dir: Path) -> Pat
         convert_peft_to_gguf(adapter_dir, target, base_gguf)
         _remove_stale(target)
     return target
+
+
+def base_tag(base_gguf: Path) -> str:
+    """6 hex digits naming the base GGUF file in a conversion's file name."""
+    return hashlib.sha256(base_gguf.name.encode()).hexdigest()[:6]
 
 
 def adapter_digest(adapter_dir: Path, base_gguf: Path) -> str:
@@ -316,7 +323,8 @@ def _writable(folder: Path) -> bool:
 
 
 def _remove_stale(current: Path) -> None:
-    """Drop earlier conversions of the same adapter (older weights or another base model)."""
-    for old in current.parent.glob("lora-*.gguf"):
+    """Drop earlier conversions of the same adapter for the same base file (and any of the old naming)."""
+    tag = current.name.split("-")[1]
+    for old in [*current.parent.glob(f"lora-{tag}-*.gguf"), *current.parent.glob("lora-" + "?" * 12 + ".gguf")]:
         if old != current:
             old.unlink(missing_ok=True)

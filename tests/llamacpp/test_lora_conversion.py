@@ -251,7 +251,7 @@ def test_converts_once_beside_the_adapter_and_reuses_it(
     tmp_path: Path, base_gguf: Path, adapter: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = gguf_lora_for(adapter, base_gguf, tmp_path / "fallback")
-    assert first.parent == adapter and first.name.startswith("lora-") and len(first.stem) == len("lora-") + 12
+    assert first.parent == adapter and first.name.startswith("lora-") and len(first.stem) == len("lora-") + 6 + 1 + 12
 
     def no_conversion(*args: Any, **kwargs: Any) -> Path:
         raise AssertionError("converted again")
@@ -266,7 +266,14 @@ def test_new_weights_give_a_new_file_and_remove_the_stale_one(tmp_path: Path, ba
     second = gguf_lora_for(adapter, base_gguf, tmp_path / "fallback")
     assert second != first and second.exists() and not first.exists()
     other_base = write_base_gguf(tmp_path / "other-name.gguf")
-    assert gguf_lora_for(adapter, other_base, tmp_path / "fallback") != second, "the base's name is in the digest"
+    third = gguf_lora_for(adapter, other_base, tmp_path / "fallback")
+    assert third != second, "the base's name is in the digest"
+    # A conversion for another base file (another process serving another PLAYGROUND_LOCAL_QUANT) never
+    # removes the one a running server was started with.
+    assert second.exists() and third.exists()
+    write_adapter(adapter, seed=2)
+    fourth = gguf_lora_for(adapter, base_gguf, tmp_path / "fallback")
+    assert fourth.exists() and not second.exists() and third.exists()
 
 
 def test_a_read_only_adapter_folder_converts_into_the_fallback(
