@@ -5,10 +5,10 @@ scenario's index, the llama.cpp servers (and the conversion of the served GGUF),
 of every lane's prompt. `WarmStart` does them in this order on a daemon thread while the page comes
 up, the default scenario first:
 
-1. the models: litellm's import, the llama.cpp servers of the default model and of every
-   scenario's adapter (converting the served GGUF copy once if it is missing), and the embedder,
-   side by side;
-2. each scenario's shared index, opened and searched once;
+1. on one thread, the models: litellm's import, the llama.cpp servers of the default model and of
+   every scenario's adapter (converting the served GGUF copy once if it is missing), then each
+   scenario's prompts (3. below), which need no embedder;
+2. on the other, the embedder, then each scenario's shared index, opened and searched once;
 3. each scenario's prompts: the prompting and fine-tuned lanes answer one example question with a
    single token, which leaves the lane's shared prefix (system prompt, few-shot examples) in a
    llama.cpp slot, where a visitor's question with the same prefix picks it up (llama.cpp gives a
@@ -61,18 +61,22 @@ class WarmStart:
         started = time.perf_counter()
         try:
             scenarios = self.services.scenarios.all()
-            models = threading.Thread(target=self._step, args=("models", lambda: self._load_models(scenarios)))
+            models = threading.Thread(target=self._models_then_prefixes, args=(scenarios,), name="warm-start-models")
             models.start()
             self._step("embedder", lambda: self.services.embedder.embed(["warm start"]))
             for scenario in scenarios:
                 self._step(f"index:{scenario.name}", lambda s=scenario: self._open_index(s))
             models.join()
-            for scenario in scenarios:
-                self._step(f"prefixes:{scenario.name}", lambda s=scenario: self._prefill(s))
         finally:
             self.seconds["total"] = time.perf_counter() - started
             self.done.set()
             log.info("warm start done in %.1f s: %s", self.seconds["total"], self._summary())
+
+    def _models_then_prefixes(self, scenarios: list[Scenario]) -> None:
+        """The servers, then each scenario's prefixes: they need no embedder, so they are ready first."""
+        self._step("models", lambda: self._load_models(scenarios))
+        for scenario in scenarios:
+            self._step(f"prefixes:{scenario.name}", lambda s=scenario: self._prefill(s))
 
     def _step(self, name: str, work: Callable[[], object]) -> None:
         started = time.perf_counter()

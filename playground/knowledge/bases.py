@@ -42,11 +42,16 @@ class KnowledgeBases:
         embedder = self._embedder()
         with self._lock:
             if key not in self._open:
+                # A new workspace gets the shipped documents and a copy of their synced index together:
+                # in step by construction, so its first search need not parse every document again.
+                fresh = workspace.copy_documents and not workspace.scenario_dir(scenario).exists()
                 if workspace.copy_documents and not workspace.index_dir(scenario).exists():
                     self._seed_index(scenario, workspace.index_dir(scenario))
                 store = KnowledgeStore(workspace.index_dir(scenario), embedder)
                 folder = workspace.kb_dir(scenario)  # check_room does nothing in a workspace without a cap
-                self._open[key] = KnowledgeBase(folder, store, check_room=workspace.check_room, **self._limits)
+                self._open[key] = KnowledgeBase(
+                    folder, store, check_room=workspace.check_room, synced=fresh, **self._limits
+                )
             return self._open[key]
 
     def forget(self, workspace: Workspace) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from playground.knowledge.base import KnowledgeBase
 from playground.services import SHARED_WORKSPACE
 from playground.warm_start import WarmStart
 from tests.fakes import FakeGateway
@@ -68,3 +69,21 @@ def test_start_returns_at_once_and_a_failing_step_is_logged_not_raised(settings,
     assert list(warm.failures) == ["prefixes:demo"]
     assert "the model is missing" in warm.failures["prefixes:demo"]
     assert "warm start: prefixes:demo failed" in caplog.text
+
+
+def test_a_new_sessions_knowledge_base_is_in_step_without_reading_every_document_again(settings, monkeypatch) -> None:
+    services = make_services(settings)
+    scenario = services.scenarios.get("demo")
+    services.knowledge(services.workspace(SHARED_WORKSPACE, copy_documents=False), scenario).ensure_synced()
+    read: list[object] = []
+    original = KnowledgeBase.documents
+    monkeypatch.setattr(KnowledgeBase, "documents", lambda self: read.append(self.folder) or original(self))
+
+    knowledge = services.knowledge(services.session_workspace("alice"), scenario)
+    assert knowledge.search("meal per diem", k=1).passages[0].source == "travel.md"
+    assert read == [], "the copied index already matches the copied documents"
+    assert {path.name for path in knowledge.files()} == {"travel.md", "people.md"}
+
+    again = make_services(settings)  # another process finds the folder: it is checked against it as usual
+    again.knowledge(again.session_workspace("alice"), scenario).search("per diem", k=1)
+    assert len(read) == 1
