@@ -22,14 +22,15 @@ def main() -> None:
     configure_logging(logging.INFO)
     settings = Settings.from_env()
     address = bind_address()
-    # Imported after the address is checked: Gradio reads GRADIO_SERVER_PORT itself, with a traceback for a bad one.
-    from playground.ui import build_app, launch_options
-
     services = Services.from_settings(settings)
     # Workspaces of an earlier run's sessions can never be reached again; half-written copies go too.
     services.sessions.remove_leftovers()
-    # Models, embedder, indexes and prompt prefixes load while the page comes up: the first answer is not a cold one.
+    # Models, embedder, indexes and prompt prefixes load while the page comes up (started before Gradio is
+    # even imported): the first answer is not a cold one.
     WarmStart(services).start()
+    # Imported after the address is checked: Gradio reads GRADIO_SERVER_PORT itself, with a traceback for a bad one.
+    from playground.ui import build_app, launch_options
+
     app = build_app(services).queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_max_size)
     app.launch(server_name=address.host, server_port=address.port, **launch_options())
 
