@@ -27,8 +27,7 @@ if [[ ! -f "$stamp" ]]; then
   echo "setup: installing the pinned environment (first time: several minutes, ~7.5 GB with CUDA torch)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   for lock in "${locks[@]}"; do
-    # --no-compile: Python compiles a module when it is first imported, instead of every file of the 7 GB at install
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-compile --no-deps -r "$lock"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r "$lock"
   done
   rm -f .venv/.installed-*
   touch "$stamp"
