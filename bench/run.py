@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -39,7 +38,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # `python bench/run.py` from the repository root, like the other benches
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import served_file  # noqa: E402  (bench/ is on sys.path when run as bench/run.py)
+import served_file  # noqa: E402
+from served_file import flush_slots  # noqa: E402  (bench/ is on sys.path when run as bench/run.py)
 
 from playground.config import Settings  # noqa: E402
 from playground.evaluation.sets import EvalItem, load_eval_set, sample_items  # noqa: E402
@@ -426,25 +426,6 @@ def measure_bandwidth(bench: Bench) -> Measured:
         "runs": {"lane": lanes},
     }
     return {"bandwidth_fraction": median(fractions)}, details
-
-
-def flush_slots(gateway: Gateway, models: list[str], slots: int) -> None:
-    """Replace every cached prompt in the slots serving these models, so the next run prefills from scratch.
-
-    A prompt that shares (almost) no prefix with any slot goes to the least recently used idle slot;
-    `slots` such requests at once overwrite them all (per server: per-adapter layout has several).
-    """
-    tag, filler = uuid.uuid4().hex, " ".join(["flush"] * 60)
-
-    def one(model: str, i: int) -> None:
-        messages = [{"role": "system", "content": f"{tag}{i}"}, {"role": "user", "content": filler}]
-        gateway.complete(model, messages, max_tokens=2)
-
-    threads = [threading.Thread(target=one, args=(m, i)) for m in dict.fromkeys(models) for i in range(slots)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
 
 
 def lane_models(bench: Bench, scenario: Scenario, question: str, jobs: dict[str, LaneJob]) -> list[str]:
