@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))  # `python bench/knowledge_speed.py` from the repo
 from playground.config import Settings  # noqa: E402
 from playground.evaluation.retrieval import load_retrieval_cases  # noqa: E402
 from playground.knowledge.chunking import chunk_document  # noqa: E402
-from playground.knowledge.embedding import Embedder, SentenceTransformerEmbedder, make_embedder  # noqa: E402
+from playground.knowledge.embedding import Embedder, make_embedder  # noqa: E402
 from playground.knowledge.parsing import Document, Section, parse_file  # noqa: E402
 from playground.knowledge.store import (  # noqa: E402
     DEFAULT_INDEX_THRESHOLD,
@@ -69,7 +69,7 @@ def label(n_chunks: int) -> str:
 
 
 # -- ingest against raw encoding ---------------------------------------------------------------------
-def ingest_ratio(embedder: SentenceTransformerEmbedder, documents: list[Document], rounds: int = 2) -> dict[str, float]:
+def ingest_ratio(embedder: Embedder, documents: list[Document], rounds: int = 2) -> dict[str, float]:
     """Raw encode seconds / ingest seconds on the same texts, in alternated pairs; the median pair's ratio.
 
     A tiny ingest first warms the model and LanceDB (importing lancedb alone takes seconds): this figure is

@@ -112,6 +112,11 @@ class Settings:
         return self.cache_dir / "gguf"
 
     @property
+    def embedder_cache_dir(self) -> Path:
+        """The default embedder exported to ONNX (made once, see knowledge/onnx_embedder.py)."""
+        return self.cache_dir / "embedder"
+
+    @property
     def lora_cache_dir(self) -> Path:
         """GGUF LoRA conversions of adapters whose own folder is read-only."""
         return self.cache_dir / "lora-gguf"

@@ -97,7 +97,9 @@ class Services:
         """One embedder per process, shared by every workspace (loaded on first use)."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = make_embedder(self.settings.embedder, self.gateway.embed)
+                self._embedder = make_embedder(
+                    self.settings.embedder, self.gateway.embed, self.settings.embedder_cache_dir
+                )
             return self._embedder
 
     def model_choices(self) -> list[str]:

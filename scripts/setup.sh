@@ -36,3 +36,6 @@ fi
 # The embedded model is served from a copy in a weight type with fast CPU kernels: make it once now
 # (~15 s the first time), not while the first visitor waits. PLAYGROUND_LOCAL_QUANT=keep skips it.
 .venv/bin/python -m playground.llamacpp.quantize
+# The embedder runs on ONNX Runtime (it loads in under a second; sentence-transformers took 11-18 s):
+# export it once now (~20 s the first time).
+.venv/bin/python -m playground.knowledge.onnx_embedder

@@ -67,10 +67,9 @@ def _collect(paths: list[str]) -> list[tuple[Path, str, bool]]:
 def _store(services: Services, location: str | Path, embedder: str | None) -> KnowledgeStore:
     recorded = KnowledgeStore(location, services.embedder).recorded_embedder()
     name = embedder or recorded or services.settings.embedder
-    return KnowledgeStore(
-        location,
-        services.embedder if name == services.settings.embedder else make_embedder(name, services.gateway.embed),
-    )
+    if name == services.settings.embedder:
+        return KnowledgeStore(location, services.embedder)
+    return KnowledgeStore(location, make_embedder(name, services.gateway.embed, services.settings.embedder_cache_dir))
 
 
 def cmd_ingest(args: argparse.Namespace, services: Services) -> int:

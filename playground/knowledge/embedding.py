@@ -1,5 +1,6 @@
-"""Embedders: the packaged all-MiniLM-L6-v2 by default, any sentence-transformers model, or any
-litellm embedding model (through the gateway). All return L2-normalised float32 rows."""
+"""Embedders: the packaged all-MiniLM-L6-v2 by default (run by ONNX Runtime, see onnx_embedder.py),
+any sentence-transformers model, or any litellm embedding model (through the gateway). All return
+L2-normalised float32 rows."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
-def _normalise(vectors: np.ndarray) -> np.ndarray:
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, as float32 (a zero row stays zero)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
@@ -71,7 +73,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, 0), dtype=np.float32)
         model = self._load()
         vectors = model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
-        return _normalise(vectors)
+        return normalise(vectors)
 
 
 class LiteLLMEmbedder:
@@ -86,7 +88,7 @@ class LiteLLMEmbedder:
         rows: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
             rows += self._embed_fn(self.name, texts[start : start + self.batch_size])
-        return _normalise(np.array(rows)) if rows else np.zeros((0, 0), dtype=np.float32)
+        return normalise(np.array(rows)) if rows else np.zeros((0, 0), dtype=np.float32)
 
 
 def is_local_embedder(spec: str) -> bool:
@@ -94,10 +96,23 @@ def is_local_embedder(spec: str) -> bool:
     return spec == DEFAULT_EMBEDDER or spec.startswith(SENTENCE_TRANSFORMERS_PREFIX)
 
 
-def make_embedder(spec: str, remote_embed: Callable[[str, list[str]], list[list[float]]] | None = None) -> Embedder:
-    """The default name, "st:<hub id or folder>" for sentence-transformers, else a litellm model string."""
+def make_embedder(
+    spec: str,
+    remote_embed: Callable[[str, list[str]], list[list[float]]] | None = None,
+    cache_dir: Path | None = None,
+) -> Embedder:
+    """The default name, "st:<hub id or folder>" for sentence-transformers, else a litellm model string.
+
+    The default's ONNX export is cached in `cache_dir` (Settings.embedder_cache_dir when not given).
+    """
     if spec == DEFAULT_EMBEDDER:
-        return SentenceTransformerEmbedder(DEFAULT_EMBEDDER, str(packaged_minilm_path()))
+        from playground.knowledge.onnx_embedder import OnnxEmbedder
+
+        if cache_dir is None:
+            from playground.config import Settings
+
+            cache_dir = Settings.from_env().embedder_cache_dir
+        return OnnxEmbedder(DEFAULT_EMBEDDER, packaged_minilm_path(), cache_dir)
     if spec.startswith(SENTENCE_TRANSFORMERS_PREFIX):
         return SentenceTransformerEmbedder(spec, spec.removeprefix(SENTENCE_TRANSFORMERS_PREFIX))
     if remote_embed is None:
