@@ -26,8 +26,9 @@ def main() -> None:
     # Workspaces of an earlier run's sessions can never be reached again; half-written copies go too.
     services.sessions.remove_leftovers()
     # Models, embedder, indexes and prompt prefixes load while the page comes up (started before Gradio is
-    # even imported): the first answer is not a cold one.
-    WarmStart(services).start()
+    # even imported): the first answer is not a cold one. PLAYGROUND_WARM_START=0 loads each on first use.
+    if settings.warm_start:
+        WarmStart(services).start()
     # Imported after the address is checked: Gradio reads GRADIO_SERVER_PORT itself, with a traceback for a bad one.
     from playground.ui import build_app, launch_options
 

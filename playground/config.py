@@ -47,6 +47,7 @@ class Settings:
     queue_max_size: int = 64  # visitors waiting beyond this are told the queue is full
     lane_timeout_s: float = 300.0  # a lane still answering after this long is stopped with a message
     retries: int = 2  # retries of a remote call after a rate limit or a transient error (with back-off)
+    warm_start: bool = True  # load models, embedder, indexes and prompt prefixes as the app starts
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -94,6 +95,7 @@ class Settings:
             queue_max_size=number("PLAYGROUND_QUEUE_MAX", defaults.queue_max_size, int),
             retries=number("PLAYGROUND_RETRIES", defaults.retries, int),
             lane_timeout_s=number("PLAYGROUND_LANE_TIMEOUT", defaults.lane_timeout_s),
+            warm_start=env.get("PLAYGROUND_WARM_START", "").strip().lower() not in ("0", "false", "no"),
         )
 
     @property

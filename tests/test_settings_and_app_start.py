@@ -62,3 +62,8 @@ def test_the_command_line_refuses_a_bad_setting_in_one_line(
         err.strip()
         == "playground: error: PLAYGROUND_MAX_TOKENS='lots' is not a whole number: set it to a whole number or unset it"
     )
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", True), ("1", True), ("0", False), ("no", False)])
+def test_the_warm_start_is_on_unless_switched_off(value: str, expected: bool) -> None:
+    assert Settings.from_env({"PLAYGROUND_WARM_START": value}).warm_start is expected

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from playground.config import Settings
+from playground.knowledge.onnx_embedder import prepare_default
 from playground.llamacpp.quantize import prepare_embedded
 from playground.local_models import ensure_embedded_model
 from tests.browser.conftest import kb_documents, running_app
@@ -30,7 +31,14 @@ def short_lived_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     (cache / "models").symlink_to(real.models_cache_dir.resolve(), target_is_directory=True)
     prepare_embedded()  # the served GGUF copy, made once per clone, shared the same way
     (cache / "gguf").symlink_to(real.served_gguf_dir.resolve(), target_is_directory=True)
-    environment = {"PLAYGROUND_CACHE": str(cache), "PLAYGROUND_WORKSPACE_IDLE_S": str(IDLE_S)}
+    prepare_default()  # the embedder's ONNX export, likewise
+    (cache / "embedder").symlink_to(real.embedder_cache_dir.resolve(), target_is_directory=True)
+    # No warm start: this app answers no question, and its loading would only compete with the browser.
+    environment = {
+        "PLAYGROUND_CACHE": str(cache),
+        "PLAYGROUND_WORKSPACE_IDLE_S": str(IDLE_S),
+        "PLAYGROUND_WARM_START": "0",
+    }
     with running_app(cache / "app.log", environment) as url:
         yield url, cache / "workspaces"
 
