@@ -6,7 +6,7 @@ import logging
 import os
 import warnings
 
-from playground.provider_keys import RedactingFilter
+from playground.provider_keys import install_redacting_records
 
 NOISY_LOGGERS = (
     "torch",
@@ -28,9 +28,7 @@ def configure_logging(level: int = logging.WARNING) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("LANCEDB_LOG", "error")  # lance's Rust side warns about column projection
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:  # a provider may echo a key in its error
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
+    install_redacting_records()  # a provider may echo a key in its error, to any logger's handler
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
     # Import-time warnings of dependencies (pydantic on litellm's types, deprecations) say nothing

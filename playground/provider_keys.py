@@ -85,8 +85,34 @@ class RedactingFilter(logging.Filter):
     """Redacts key-like text in every log record (message and arguments)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        redact_record(record)
         return True
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """The record with key-like text blanked in its message and in its traceback's text."""
+    message = record.getMessage()
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and not record.exc_text:
+        # Formatters reuse exc_text when it is set: the traceback is formatted (and cleaned) once, here.
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+    return record
+
+
+def install_redacting_records() -> None:
+    """Redact every log record as it is made, whichever logger and handler it goes to.
+
+    A filter on the root logger's handlers misses loggers with handlers of their own (litellm's,
+    uvicorn's, set up after ours); the record factory is shared by every logger in the process.
+    """
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "redacts", False):
+        return
+
+    def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        return redact_record(factory(*args, **kwargs))
+
+    redacting_factory.redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting_factory)

@@ -136,3 +136,31 @@ def test_a_session_key_is_never_written_to_disk(tmp_path: Path, completions, mon
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert written, "the evaluation should have cached its answer"
     assert not [p for p in written if KEY.encode() in p.read_bytes()]
+
+
+def test_every_logger_is_redacted_even_with_a_handler_of_its_own() -> None:
+    """litellm's and uvicorn's loggers write through handlers of their own, added after ours."""
+    import io
+
+    from playground.logs import configure_logging
+
+    configure_logging()
+    stream = io.StringIO()
+    own = logging.StreamHandler(stream)
+    own.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    for name in ("LiteLLM", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.addHandler(own)
+        logger.propagate = False
+        try:
+            logger.error("provider said: invalid key %s", KEY)
+            try:
+                raise RuntimeError(f"401 for {KEY}")
+            except RuntimeError:
+                logger.exception("call failed")
+        finally:
+            logger.removeHandler(own)
+            logger.propagate = True
+    written = stream.getvalue()
+    assert written.count("[redacted]") == 4 and "uvicorn.error" in written and "LiteLLM" in written
+    assert KEY not in written
