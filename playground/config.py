@@ -15,7 +15,7 @@ EMBEDDED_CHAT_MODEL = "local/smollm2-135m-instruct"
 
 
 class SettingError(UsageError):
-    """A PLAYGROUND_* variable holds something that is not a number (a usage error: exit code 2)."""
+    """A PLAYGROUND_* variable holds a value it cannot take (a usage error: exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Settings:
     lane_timeout_s: float = 300.0  # a lane still answering after this long is stopped with a message
     retries: int = 2  # retries of a remote call after a rate limit or a transient error (with back-off)
     warm_start: bool = True  # load models, embedder, indexes and prompt prefixes as the app starts
+    public: bool = False  # strangers can reach the app: visitors pick only configured models (hosting.public_mode)
+    max_servers: int = 4  # llama.cpp servers this process runs at most (idle per-adapter ones close first)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -67,6 +69,8 @@ class Settings:
             except ValueError:
                 what = "a whole number" if kind is int else "a number"
                 raise SettingError(f"{name}={text!r} is not {what}: set it to {what} or unset it") from None
+
+        from playground.hosting import public_mode  # hosting reads SettingError from here
 
         extra = tuple(m.strip() for m in env.get("PLAYGROUND_MODELS", "").split(",") if m.strip())
         return cls(
@@ -96,6 +100,10 @@ class Settings:
             retries=number("PLAYGROUND_RETRIES", defaults.retries, int),
             lane_timeout_s=number("PLAYGROUND_LANE_TIMEOUT", defaults.lane_timeout_s),
             warm_start=env.get("PLAYGROUND_WARM_START", "").strip().lower() not in ("0", "false", "no"),
+            public=public_mode(env),
+            max_servers=_at_least_one(
+                "PLAYGROUND_MAX_SERVERS", number("PLAYGROUND_MAX_SERVERS", defaults.max_servers, int)
+            ),
         )
 
     @property
@@ -122,6 +130,13 @@ class Settings:
     def lora_cache_dir(self) -> Path:
         """GGUF LoRA conversions of adapters whose own folder is read-only."""
         return self.cache_dir / "lora-gguf"
+
+
+def _at_least_one(name: str, value: int) -> int:
+    """A count that must be 1 or more (a cap of 0 would refuse everything): one clear error otherwise."""
+    if value < 1:
+        raise SettingError(f"{name}={value} must be at least 1: set a whole number from 1 or unset it")
+    return value
 
 
 def _quant(text: str) -> str:

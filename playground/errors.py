@@ -10,7 +10,7 @@ from __future__ import annotations
 from playground.provider_keys import redact
 from playground.text_utils import one_line
 
-__all__ = ["PlaygroundError", "UsageError", "one_line"]
+__all__ = ["ModelError", "PlaygroundError", "UsageError", "one_line"]
 
 
 class PlaygroundError(Exception):
@@ -37,3 +37,7 @@ class UsageError(PlaygroundError):
     """The command or form was filled in wrongly (a bad option, an out-of-range number): exit code 2."""
 
     exit_code = 2
+
+
+class ModelError(UsageError, RuntimeError):
+    """A model cannot be used: unknown, missing key, unreachable, or failed mid-answer (exit code 2)."""

@@ -17,18 +17,22 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from playground.errors import UsageError
+from playground.errors import ModelError
 from playground.llamacpp.served import ServedModel, ServedModels, Target
 from playground.local_models import LocalEngines, LocalModelError
+from playground.model_policy import ModelPolicy
 from playground.model_ref import ModelRef
 from playground.provider_keys import PROVIDER_KEY_VARS, ProviderKeys, redact
 from playground.records import Usage
 from playground.text_utils import first_line
+
+if TYPE_CHECKING:
+    from playground.training.registry import AdapterRegistry
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +53,6 @@ REMOTE_CANDIDATES = (
 def is_local_model(model: str | ModelRef) -> bool:
     """True for models served in this process ("local/<name>")."""
     return ModelRef.parse(model).is_local
-
-
-class ModelError(UsageError, RuntimeError):
-    """A model cannot be used: unknown, missing key, unreachable, or failed mid-answer (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,9 @@ class Gateway:
     """Streams or completes chat messages on any litellm model, local ones included.
 
     Every public method takes the model as a string or a `ModelRef`; a fine-tuned lane passes the
-    ModelRef of its adapter, whose folder only the engine sees.
+    ModelRef of its adapter, whose folder only the engine sees. Every one resolves it through `_ref`,
+    the one place a model string becomes a model: with a `policy` (public mode) only the models the
+    operator offered get past it, before anything is loaded, started or sent.
     """
 
     def __init__(
@@ -129,6 +131,7 @@ class Gateway:
         served: ServedModels | None = None,
         retries: int = 2,
         backoff_s: float = 1.0,
+        policy: ModelPolicy | None = None,
     ) -> None:
         self.engines = engines
         self.served = served
@@ -139,6 +142,25 @@ class Gateway:
         self._registered = False
         self._register_lock = threading.Lock()
         self._routers: dict[str, Any] = {}
+        self.policy = policy  # None: free text (local, single user); else only the operator's models
+        self._adapters: Callable[[], AdapterRegistry] | None = None  # a session's registry, for adapter names
+
+    def with_adapters(self, adapters: Callable[[], AdapterRegistry]) -> Gateway:
+        """This gateway, resolving `local/<base>::<name>` in a session's registry (shipped and its own)."""
+        scoped = copy.copy(self)
+        scoped._adapters = adapters
+        return scoped
+
+    def _ref(self, model: str | ModelRef) -> ModelRef:
+        """The model a string names; in public mode, ModelNotAllowedError for anything not offered."""
+        if self.policy is None:
+            return ModelRef.parse(model)
+        registry = self._adapters() if self._adapters is not None else None
+        return self.policy.resolve(model, registry, self._brings_own_key)
+
+    def _brings_own_key(self, model: str) -> bool:
+        """A known remote model the session gave its own key for: it spends nothing of the operator's."""
+        return model in REMOTE_CANDIDATES and bool(self._session_key(model))
 
     def with_keys(self, keys: ProviderKeys | None) -> Gateway:
         """This gateway, calling remote models with a session's own keys (which win over the environment)."""
@@ -188,7 +210,7 @@ class Gateway:
 
     def runs_one_at_a_time(self, model: str | ModelRef) -> bool:
         """True where answers queue for one in-process generator (transformers models)."""
-        ref = ModelRef.parse(model)
+        ref = self._ref(model)
         return ref.is_local and self._served(ref) is None
 
     @contextmanager
@@ -238,7 +260,7 @@ class Gateway:
         """Raise ModelError with one clear line if this model cannot be used here."""
         if not model or not str(model).strip():
             raise ModelError("no model given")
-        ref = ModelRef.parse(model)
+        ref = self._ref(model)
         if not ref.model.strip():
             raise ModelError("no model given")
         if ref.is_local:
@@ -282,7 +304,7 @@ class Gateway:
 
         `params` go to the provider as they are (for example `response_format` with a JSON schema).
         """
-        ref = ModelRef.parse(model)
+        ref = self._ref(model)
         litellm = self._client()
         started = time.perf_counter()
         first_token_at: float | None = None
@@ -321,7 +343,7 @@ class Gateway:
         Concurrent calls on one local model are generated together: llama.cpp decodes its slots
         in one batch, the transformers engine pads waiting requests into one.
         """
-        ref = ModelRef.parse(model)
+        ref = self._ref(model)
         litellm = self._client()
         started = time.perf_counter()
         try:
@@ -346,8 +368,8 @@ class Gateway:
 
     def supports_tools(self, model: str | ModelRef) -> bool:
         """True for a remote model that litellm knows does function calling (local models use a JSON schema)."""
-        ref = ModelRef.parse(model)
-        if is_local_model(ref):
+        ref = self._ref(model)
+        if ref.is_local:
             return False
         try:
             return bool(self._client().supports_function_calling(model=ref.model))
@@ -356,7 +378,7 @@ class Gateway:
 
     def prompt_tokens(self, model: str | ModelRef, messages: list[dict[str, str]]) -> int:
         """Prompt tokens as the model's own tokenizer counts them (chat template included)."""
-        ref = ModelRef.parse(model)
+        ref = self._ref(model)
         served = self._served(ref)
         if served is not None:
             counted = served.count_tokens(messages)
@@ -369,7 +391,7 @@ class Gateway:
 
     def context_window(self, model: str | ModelRef) -> int | None:
         """The model's input limit in tokens, where known."""
-        ref = ModelRef.parse(model)
+        ref = self._ref(model)
         served = self._served(ref)
         if served is not None:
             return served.context_window()
@@ -383,7 +405,7 @@ class Gateway:
 
     def check_fits(self, model: str | ModelRef, messages: list[dict[str, str]], max_tokens: int) -> int:
         """The prompt's token count; ModelError (not a crash) when prompt and answer exceed the window."""
-        ref = ModelRef.parse(model)
+        ref = self._ref(model)
         try:
             tokens = self.prompt_tokens(ref, messages)
             window = self.context_window(ref)
@@ -406,7 +428,7 @@ class Gateway:
 
     def cost_usd(self, model: str | ModelRef, usage: Usage) -> float | None:
         """Price from litellm's bundled price map; None (unknown, never $0) for local or unpriced models."""
-        ref = ModelRef.parse(model)
+        ref = self._ref(model)
         if ref.is_local:
             return None
         try:
@@ -422,7 +444,7 @@ class Gateway:
 
         Local models load on a thread while litellm imports: the two overlap at start-up.
         """
-        refs = [ModelRef.parse(m) for m in models]
+        refs = [self._ref(m) for m in models]
         loaders = [threading.Thread(target=self._load, args=(r,), daemon=True) for r in refs if r.is_local]
         for loader in loaders:
             loader.start()

@@ -25,6 +25,7 @@ from playground.llamacpp.served import ServedModels
 from playground.llamacpp.server import ServerConfig
 from playground.llm import Gateway
 from playground.local_models import EMBEDDED_ALIAS, LocalEngines
+from playground.model_policy import ModelPolicy
 from playground.scenarios import Scenario, ScenarioCatalog
 from playground.training.jobs import TrainingJobs
 from playground.training.registry import AdapterRegistry
@@ -37,6 +38,17 @@ SHARED_WORKSPACE = "shared"
 def shipped_adapters(adapters_dir: Path, base: str) -> list[Path]:
     """The shipped adapters trained on this base: a llama.cpp server starts with all of them."""
     return AdapterRegistry([(adapters_dir, True)]).trained_on(base)
+
+
+def model_policy(settings: Settings, served: ServedModels) -> ModelPolicy:
+    """What a visitor of a public app may choose: the operator's models, engine-served ones, adapters by name."""
+    models = (settings.default_model, f"local/{EMBEDDED_ALIAS}", *settings.extra_models)
+    return ModelPolicy(
+        models=tuple(dict.fromkeys(m for m in models if m)),
+        adapters=AdapterRegistry([(settings.adapters_dir, True)]),
+        adapter_roots=(settings.adapters_dir, settings.workspaces_dir),
+        engine_models=lambda: [f"local/{name}" for name in served.engine_models()],
+    )
 
 
 @dataclass
@@ -85,12 +97,13 @@ class Services:
             layout=settings.engine_layout,
             quant=settings.local_quant,
             copies_dir=settings.served_gguf_dir,
+            max_servers=settings.max_servers,
         )
-        return cls(
-            settings=settings,
-            gateway=Gateway(engines, timeout_s=settings.request_timeout_s, served=served, retries=settings.retries),
-            scenarios=ScenarioCatalog(settings.sample_data_dir),
+        policy = model_policy(settings, served) if settings.public else None
+        gateway = Gateway(
+            engines, timeout_s=settings.request_timeout_s, served=served, retries=settings.retries, policy=policy
         )
+        return cls(settings=settings, gateway=gateway, scenarios=ScenarioCatalog(settings.sample_data_dir))
 
     @property
     def embedder(self) -> Embedder:
@@ -127,18 +140,27 @@ class Services:
         return self.sessions.open(self.pool_key(session))
 
     def for_session(self, session: str) -> Services:
-        """These services as one browser session uses them: remote models called with its own keys."""
+        """These services as one browser session uses them: remote models called with its own keys.
+
+        In public mode its gateway also finds `local/<base>::<name>` among the session's own adapters.
+        """
         keys = self.sessions.keys(self.pool_key(session))
-        if not keys:
+        public = self.settings.public
+        if not keys and not public:
             return self
         scoped = copy.copy(self)  # shares everything else: workspaces, caches, jobs, knowledge bases
         scoped.gateway = self.gateway.with_keys(keys)
+        if public:
+            scoped.gateway = scoped.gateway.with_adapters(lambda: self.adapters(self.session_workspace(session)))
         return scoped
 
     def _stop_workspace(self, workspace: Workspace) -> None:
         """Stop what a workspace being removed has running, and let go of what it had open."""
         self.jobs.cancel_under(workspace.root)
         self.caches.close_under(workspace.root)
+        served = getattr(self.gateway, "served", None)  # a test's fake gateway has none
+        if served is not None:
+            served.close_under(workspace.root)  # its adapters' llama.cpp servers
         assert self._bases is not None
         self._bases.forget(workspace)
 

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NoReturn
 
 from playground.cli import ask, brief, evaluate, forgetting, freshness, knowledge, serve_model, train
@@ -44,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
     try:
         args = build_parser().parse_args(argv)
-        services = Services.from_settings(Settings.from_env())
+        # The command line is one local user: free model text, whatever public mode the app would be in.
+        services = Services.from_settings(replace(Settings.from_env(), public=False))
         return args.handler(args, services)
     except PlaygroundError as exc:
         return _fail(exc.message, exc.exit_code)

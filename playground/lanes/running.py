@@ -102,6 +102,14 @@ def _model_of(job: LaneJob, scenario: Scenario, context: LaneContext) -> object:
         return job.options.model
 
 
+def _runs_one_at_a_time(gateway: ChatGateway, model: object) -> bool:
+    """Whether the model takes turns; False where the gateway cannot tell (the lane then reports why)."""
+    try:
+        return gateway.runs_one_at_a_time(model)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - a missing file or a refused model is the lane's error, not the run's
+        return False
+
+
 def run_lanes(
     gateway: ChatGateway,
     question: str,
@@ -126,7 +134,7 @@ def run_lanes(
     latest = {job.key: Answer(lane=job.key, model=str(job.options.model)) for job in jobs}
     groups: dict[str, list[LaneJob]] = {}
     for job in jobs:
-        serial = gateway.runs_one_at_a_time(_model_of(job, scenario, context or LaneContext()))
+        serial = _runs_one_at_a_time(gateway, _model_of(job, scenario, context or LaneContext()))
         groups.setdefault("one at a time" if serial else job.key, []).append(job)
 
     def work(group: list[LaneJob]) -> None:

@@ -4,11 +4,16 @@ Either way a model configuration (a base, or a base with one LoRA adapter) becom
 the OpenAI-compatible deployments that serve it, each with the request fields llama.cpp needs
 (the full, explicit list of adapter scales). The gateway sends the request through litellm, to
 one deployment directly or, when there are several, through litellm's Router.
+
+In-process servers are counted by a `ServerPool` (PLAYGROUND_MAX_SERVERS): a new one past the cap
+first closes the least recently used idle per-adapter server; a server answering is never closed.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
@@ -22,6 +27,8 @@ from playground.llamacpp.quantize import DEFAULT_QUANT, QuantError, served_gguf
 from playground.llamacpp.server import LlamaServer, ServerConfig, ServerStartError
 from playground.local_models import EMBEDDED_ALIAS, LocalModelError, embedded_gguf_file
 from playground.model_ref import ModelRef
+
+log = logging.getLogger(__name__)
 
 SHARED, PER_ADAPTER = "shared", "per-adapter"
 LAYOUTS = (SHARED, PER_ADAPTER)  # one server for every adapter, or one server per adapter in use
@@ -85,6 +92,103 @@ def count_prompt_tokens(base_url: str, messages: list[dict[str, str]]) -> int:
     return len(tokens["tokens"])
 
 
+class ServerLimitError(LocalModelError):
+    """Every llama.cpp server the cap allows is answering (PLAYGROUND_MAX_SERVERS); one line."""
+
+
+@dataclass
+class _Entry:
+    """One counted server: whether it may be closed, what to forget when it is, and its use."""
+
+    closable: bool
+    on_close: Callable[[], None]
+    folder: Path | None  # a per-adapter server's adapter folder
+    users: int = 0
+    last_used: float = field(default_factory=time.monotonic)
+    doomed: bool = False  # its workspace went while it answered: closed when the answer ends
+
+
+class ServerPool:
+    """The llama.cpp servers of one process, at most `limit` of them.
+
+    Base servers count but stay; per-adapter servers are closable: when a new server would pass the
+    cap, the least recently used idle one is closed first. One in use (held between `acquire` and
+    `release`) is never closed; with all of them busy, the new one is refused with one line.
+    """
+
+    def __init__(self, limit: int = 4) -> None:
+        self.limit = limit
+        self._entries: dict[int, tuple[LlamaServer, _Entry]] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def admit(
+        self,
+        server: LlamaServer,
+        *,
+        closable: bool,
+        on_close: Callable[[], None] = lambda: None,
+        folder: Path | None = None,
+        hold: bool = False,
+    ) -> None:
+        """Count a new server, closing an idle per-adapter one first when at the cap (held at once if `hold`)."""
+        with self._lock:
+            while len(self._entries) >= self.limit:
+                idle = [(e.last_used, key) for key, (_, e) in self._entries.items() if e.closable and e.users == 0]
+                if not idle:
+                    raise ServerLimitError(
+                        f"all {self.limit} llama.cpp servers are answering (PLAYGROUND_MAX_SERVERS={self.limit}): "
+                        "try again when an answer finishes; the operator can raise PLAYGROUND_MAX_SERVERS"
+                    )
+                self._close(min(idle)[1])
+            self._entries[id(server)] = (server, _Entry(closable, on_close, folder, users=1 if hold else 0))
+
+    def acquire(self, server: LlamaServer) -> bool:
+        """Hold a counted server for one answer; False when it was closed meanwhile (look it up again)."""
+        with self._lock:
+            found = self._entries.get(id(server))
+            if found is None or found[0] is not server or found[1].doomed:
+                return False
+            found[1].users += 1
+            return True
+
+    def release(self, server: LlamaServer) -> None:
+        """The answer is done: the server is idle again (and closed if its workspace went meanwhile)."""
+        with self._lock:
+            found = self._entries.get(id(server))
+            if found is None or found[0] is not server:
+                return
+            entry = found[1]
+            entry.users = max(0, entry.users - 1)
+            entry.last_used = time.monotonic()
+            if entry.doomed and entry.users == 0:
+                self._close(id(server))
+
+    def close_under(self, folder: Path) -> int:
+        """Close the servers of the adapters in this folder (a workspace going); a busy one after its answer."""
+        root = folder.resolve()
+        closed = 0
+        with self._lock:
+            for key, (_, entry) in list(self._entries.items()):
+                if entry.folder is None or not entry.folder.is_relative_to(root):
+                    continue
+                if entry.users:
+                    entry.doomed = True
+                else:
+                    self._close(key)
+                    closed += 1
+        return closed
+
+    def _close(self, key: int) -> None:
+        server, entry = self._entries.pop(key)
+        entry.on_close()
+        server.close()
+        log.info("closed the idle llama.cpp server for %s", entry.folder.name if entry.folder else "a base model")
+
+
 class InProcessModel:
     """One GGUF file on a llama.cpp server in this process, with every adapter registered so far."""
 
@@ -96,6 +200,7 @@ class InProcessModel:
         conversions_dir: Path,
         known_adapters: Callable[[], list[Path]] = list,
         layout: str = SHARED,
+        pool: ServerPool | None = None,
     ) -> None:
         if layout not in LAYOUTS:
             raise LocalModelError(f"unknown engine layout '{layout}'; use one of {', '.join(LAYOUTS)}")
@@ -105,6 +210,8 @@ class InProcessModel:
         self.server = LlamaServer(replace(config, model=gguf))
         self.conversions_dir = conversions_dir
         self.known_adapters = known_adapters
+        # A model on its own (serve-model, tests) has no cap; ServedModels passes the process's pool.
+        self.pool = pool if pool is not None else ServerPool(limit=1_000_000)
         self._converted: dict[tuple[Path, float], Path] = {}  # (adapter folder, weights mtime) -> GGUF LoRA
         self._adapter_servers: dict[Path, LlamaServer] = {}  # per-adapter layout: one server per adapter
         self._lock = threading.Lock()
@@ -116,8 +223,11 @@ class InProcessModel:
         With an adapter, also make sure its server is up (per-adapter layout: its own).
         """
         if adapter is not None:
-            server, _ = self.register(adapter)
-            server.address  # noqa: B018 - starts it now, not on the first question
+            server, _ = self.register(adapter, hold=True)  # held: the pool cannot close it while it starts
+            try:
+                server.address  # noqa: B018 - starts it now, not on the first question
+            finally:
+                self.pool.release(server)
             return
         with self._lock:
             if not self._loaded:
@@ -142,32 +252,57 @@ class InProcessModel:
                 raise LocalModelError(f"adapter {folder.name}: {exc}") from exc
         return self._converted[key]
 
-    def register(self, folder: Path) -> tuple[LlamaServer, Path]:
+    def register(self, folder: Path, hold: bool = False) -> tuple[LlamaServer, Path]:
         """The server for this adapter and its GGUF LoRA.
 
         Shared layout: the one server, restarted (after the requests in flight) if the adapter is
-        new. Per-adapter layout: the adapter's own server, started on first use.
+        new. Per-adapter layout: the adapter's own server, started on first use and counted by the
+        pool (which may close an idle one to make room); with `hold` it stays held for the caller,
+        who must `pool.release` it.
         """
         self.load()
-        with self._lock:
-            lora = self._convert(folder)
-            if self.layout == PER_ADAPTER:
-                if lora not in self._adapter_servers:
-                    self._adapter_servers[lora] = LlamaServer(replace(self.server.config, adapters=(lora,), port=0))
-                return self._adapter_servers[lora], lora
-            if lora not in self.server.config.adapters:
-                self.server.restart((*self.server.config.adapters, lora))
-            return self.server, lora
+        while True:
+            with self._lock:
+                lora = self._convert(folder)
+                if self.layout != PER_ADAPTER:
+                    if lora not in self.server.config.adapters:
+                        self.server.restart((*self.server.config.adapters, lora))
+                    return self.server, lora
+                server = self._adapter_servers.get(lora)
+                if server is None:
+                    server = LlamaServer(replace(self.server.config, adapters=(lora,), port=0))
+                    self.pool.admit(
+                        server, closable=True, on_close=self._forget(lora, server), folder=folder.resolve(), hold=hold
+                    )
+                    self._adapter_servers[lora] = server
+                    return server, lora
+            if not hold or self.pool.acquire(server):
+                return server, lora
+            # closed by the pool between the lookup and the hold: look it up (and start it) again
+
+    def _forget(self, lora: Path, server: LlamaServer) -> Callable[[], None]:
+        """What the pool calls when it closes this adapter's server: the next answer starts a new one."""
+
+        def forget() -> None:
+            if self._adapter_servers.get(lora) is server:  # no lock: the pool may call this from any model
+                self._adapter_servers.pop(lora, None)
+
+        return forget
 
     @contextmanager
     def target(self, adapter: Path | None) -> Iterator[Target]:
-        server, lora = self.register(adapter) if adapter is not None else (self.server, None)
         if adapter is None:
             self.load()
-        with server.in_flight() as address:
-            scales = lora_scales(server.config.adapters, lora)
-            deployment = Deployment(f"openai/{self.name}", f"{address}/v1", {"lora": scales})
-            yield Target(str(ModelRef(self.name, adapter_name=adapter.name if adapter else None)), (deployment,))
+            server, lora = self.server, None
+        else:
+            server, lora = self.register(adapter, hold=True)
+        try:
+            with server.in_flight() as address:
+                scales = lora_scales(server.config.adapters, lora)
+                deployment = Deployment(f"openai/{self.name}", f"{address}/v1", {"lora": scales})
+                yield Target(str(ModelRef(self.name, adapter_name=adapter.name if adapter else None)), (deployment,))
+        finally:
+            self.pool.release(server)
 
     def count_tokens(self, messages: list[dict[str, str]]) -> int | None:
         self.load()
@@ -221,6 +356,10 @@ class RemoteEngines:
 
     def load(self, adapter: Path | None = None) -> None:
         self._discover(force=False)
+
+    def engines(self) -> list[EngineInfo]:
+        """What each engine server serves (asked once; LocalModelError when none answers)."""
+        return self._discover(force=False)
 
     def _discover(self, force: bool) -> list[EngineInfo]:
         with self._lock:
@@ -306,6 +445,7 @@ class ServedModels:
         layout: str = SHARED,
         quant: str = DEFAULT_QUANT,
         copies_dir: Path | None = None,
+        max_servers: int = 4,
     ) -> None:
         self.config = config
         self.layout = layout
@@ -317,9 +457,23 @@ class ServedModels:
         self.remote = RemoteEngines(engine_urls) if engine_urls else None
         self._models: dict[str, InProcessModel] = {}
         self._lock = threading.Lock()
+        self.pool = ServerPool(max_servers)
 
     def serves(self, name: str) -> bool:
         return is_gguf_name(name)
+
+    def engine_models(self) -> list[str]:
+        """The GGUF model names the engine URLs serve (none without engine URLs, or when none answers)."""
+        if self.remote is None:
+            return []
+        try:
+            return [e.model for e in self.remote.engines() if self.serves(e.model)]
+        except (LocalModelError, EngineUnreachableError):
+            return []
+
+    def close_under(self, folder: Path) -> int:
+        """Close the per-adapter servers of the adapters in this folder (a workspace being removed)."""
+        return self.pool.close_under(folder)
 
     def get(self, name: str) -> ServedModel:
         if self.remote is not None:
@@ -327,14 +481,17 @@ class ServedModels:
         with self._lock:
             if name not in self._models:
                 model_name = EMBEDDED_ALIAS if name == EMBEDDED_ALIAS else Path(name).stem
-                self._models[name] = InProcessModel(
+                model = InProcessModel(
                     model_name,
                     self.served_file(name),
                     self.config,
                     self.conversions_dir,
                     lambda: self.known_adapters(name),
                     self.layout,
+                    self.pool,
                 )
+                self.pool.admit(model.server, closable=False)  # a base model's server stays once started
+                self._models[name] = model
             return self._models[name]
 
     def served_file(self, name: str) -> Path:

@@ -112,3 +112,35 @@ def test_a_failing_chain_or_tool_call_leaves_the_other_lanes_alone(scenario) -> 
     assert "chain step 'answer' failed" in final["chain"].error
     assert final["tools"].error is None and any("malformed tool call" in (s.error or "") for s in final["tools"].steps)
     assert final["prompting"].error is None and final["prompting"].text == "Paris."
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{question:>2000000000}",
+        "{question:{question}}",
+        "{question!r}",
+        "{question!s:^50}",
+        "{question.__class__}",
+        "{question[0]}",
+    ],
+)
+def test_a_format_spec_conversion_or_attribute_is_refused_before_anything_runs(scenario, template: str) -> None:
+    with pytest.raises(LaneError, match="as they are, with no format spec"):
+        parse_chain([{"name": "answer", "prompt": template}])
+    gateway = FakeGateway()
+    answer = final_answer(
+        "chain", "Q?", scenario, LaneContext(), gateway, steps=f"- {{name: answer, prompt: '{template}'}}"
+    )
+    assert "no format spec" in (answer.error or "") and gateway.calls == []
+    retrieval = [{"name": "found", "retrieve": template}, {"name": "answer", "prompt": "{found}"}]
+    with pytest.raises(LaneError, match="no format spec"):
+        parse_chain(retrieval)
+
+
+def test_plain_placeholders_and_literal_braces_still_work(scenario) -> None:
+    gateway = FakeGateway()
+    answer = final_answer(
+        "chain", "Q?", scenario, LaneContext(), gateway, steps="- {name: a, prompt: '{{x}} {question}'}"
+    )
+    assert answer.error is None and gateway.calls[0]["messages"][-1]["content"] == "{x} Q?"

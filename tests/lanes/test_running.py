@@ -10,10 +10,12 @@ import pytest
 from playground.lanes import (
     EmptyQuestionError,
     Lane,
+    LaneContext,
     LaneJob,
     LaneOptions,
     Recorder,
     check_question,
+    get_lane,
     register,
     run_lane,
     run_lanes,
@@ -150,3 +152,12 @@ def test_a_slow_lane_times_out_with_a_message_and_never_holds_up_the_others(scen
     assert elapsed < 3.5  # not the slow lane's 4 s
     # The fast lane finished while the slow one was still streaming: it never waited for it.
     assert any(snap["fast"].done and not snap["slow"].done for snap in snapshots)
+
+
+def test_a_missing_local_gguf_is_that_lanes_one_line_error_not_an_exception(tmp_path, scenario) -> None:
+    """The real gateway and served models: run_lanes used to raise ModelError out of the generator."""
+    served = ServedModels(ServerConfig(model=Path()), tmp_path / "lora", copies_dir=tmp_path / "gguf")
+    gateway = Gateway(LocalEngines(tmp_path / "models"), served=served)
+    job = LaneJob("prompting", get_lane("prompting").options(f"local/{tmp_path}/missing.gguf"))
+    *_, last = run_lanes(gateway, "What?", scenario, [job], LaneContext())
+    assert last["prompting"].done and "no GGUF file at" in (last["prompting"].error or "")

@@ -108,13 +108,22 @@ def _step_tokens(step: str, value: Any) -> int | None:
 
 
 def _fields(template: str, step: str) -> set[str]:
+    """The placeholders of a step's template: plain `{name}` only.
+
+    A format spec (`{question:>2000000000}` builds a 2 GB string), a conversion (`{question!r}`) or
+    attribute and index access (`{question.__class__}`) is refused here, before anything runs.
+    """
     try:
-        fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+        parts = [(field, spec, conversion) for _, field, spec, conversion in string.Formatter().parse(template)]
     except ValueError as exc:
         raise LaneError(f"chain step '{step}': {exc} (write a literal brace as {{{{ or }}}})") from exc
-    if any(not field.isidentifier() for field in fields):
+    fields = [field for field, spec, conversion in parts if field is not None]
+    if any(spec or conversion for field, spec, conversion in parts if field is not None) or any(
+        not field.isidentifier() for field in fields
+    ):
         raise LaneError(
-            f"chain step '{step}': use {{question}} or {{<step name>}}; write a literal brace as {{{{ or }}}}"
+            f"chain step '{step}': use {{question}} or {{<step name>}} as they are, with no format spec, "
+            "conversion or attribute; write a literal brace as {{ or }}"
         )
     return set(fields)
 
