@@ -33,7 +33,7 @@ def main() -> None:
     from playground.ui import build_app, launch_options
 
     app = build_app(services).queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_max_size)
-    app.launch(server_name=address.host, server_port=address.port, **launch_options())
+    app.launch(server_name=address.host, server_port=address.port, **launch_options(services))
 
 
 if __name__ == "__main__":

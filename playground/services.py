@@ -21,6 +21,7 @@ from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.bases import KnowledgeBases
 from playground.knowledge.embedding import Embedder, make_embedder
 from playground.lanes import LaneContext, LaneJob, get_lane
+from playground.limits import Limits
 from playground.llamacpp.served import ServedModels
 from playground.llamacpp.server import ServerConfig
 from playground.llm import Gateway
@@ -60,6 +61,7 @@ class Services:
     scenarios: ScenarioCatalog
     jobs: TrainingJobs = field(default_factory=TrainingJobs)
     caches: AnswerCaches = field(default_factory=AnswerCaches)
+    limits: Limits = field(default_factory=Limits)  # the size of work one request may ask for
     _embedder: Embedder | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _bases: KnowledgeBases | None = None
@@ -75,7 +77,7 @@ class Services:
         self._bases = KnowledgeBases(
             lambda: self.embedder,
             lambda: self.workspace(SHARED_WORKSPACE, copy_documents=False),
-            max_upload_bytes=int(self.settings.max_upload_mb * 1024 * 1024),
+            max_upload_bytes=self.upload_bytes,
             chunk_size=self.settings.chunk_size,
             overlap=self.settings.chunk_overlap,
         )
@@ -103,7 +105,17 @@ class Services:
         gateway = Gateway(
             engines, timeout_s=settings.request_timeout_s, served=served, retries=settings.retries, policy=policy
         )
-        return cls(settings=settings, gateway=gateway, scenarios=ScenarioCatalog(settings.sample_data_dir))
+        return cls(
+            settings=settings,
+            gateway=gateway,
+            scenarios=ScenarioCatalog(settings.sample_data_dir),
+            limits=Limits.from_env(),
+        )
+
+    @property
+    def upload_bytes(self) -> int:
+        """The largest file a visitor may upload (PLAYGROUND_MAX_UPLOAD_MB), in bytes."""
+        return int(self.settings.max_upload_mb * 1024 * 1024)
 
     @property
     def embedder(self) -> Embedder:

@@ -19,7 +19,7 @@ from playground.costs.context_growth import ContextGrowth, measure_context_growt
 from playground.costs.hardware import Hardware
 from playground.costs.one_off import OneOffCost, index_cost, training_cost
 from playground.costs.projection import LaneCostLine, break_evens
-from playground.lanes import LaneContext, LaneJob, check_question, get_lane, run_lanes
+from playground.lanes import LaneContext, LaneJob, get_lane, run_lanes
 from playground.model_ref import ModelRef
 from playground.records import Answer
 from playground.scenarios import Scenario
@@ -56,7 +56,10 @@ def build_brief(
 ) -> Brief:
     """Ask the questions, evaluate (if asked), measure context growth, price it all and recommend."""
     report = progress or (lambda fraction, message: None)
-    questions = [check_question(q) for q in request.questions] or list(scenario.example_questions[:1])
+    limits = services.limits  # checked before any lane runs: a refused brief costs nothing
+    limits.check("brief_questions", len(request.questions))
+    limits.check("eval_questions", request.eval_limit)
+    questions = [limits.question(q) for q in request.questions] or list(scenario.example_questions[:1])
     model = request.model or services.settings.default_model
     context = services.lane_context(workspace, hardware)
     jobs = [  # a lane with variants (the baseline's three methods) is one row per variant throughout
@@ -64,6 +67,7 @@ def build_brief(
         for lane in request.lanes
         for job in services.lane_jobs(lane, model, max_tokens=request.max_tokens, system_prompt=None)
     ]
+    limits.check_lane_runs(len(questions), len(jobs))
     answers: list[dict[str, Answer]] = []
     for number, question in enumerate(questions, start=1):
         report(0.05 + 0.3 * (number - 1) / len(questions), f"asking question {number} of {len(questions)}")

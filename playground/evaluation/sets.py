@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playground.errors import PlaygroundError
+from playground.limits import Limits, check_file_size, over_limit
 from playground.text_utils import NotUtf8Error, decode_utf8
 
 KINDS = ("text", "number", "choice")
@@ -57,8 +58,15 @@ def _parse_line(number: int, line: str) -> EvalItem:
     )
 
 
-def parse_eval_set(text: str, name: str = "evaluation set") -> list[EvalItem]:
-    """Every item of a JSONL evaluation set; EvalSetError listing the first bad lines otherwise."""
+def parse_eval_set(text: str, name: str = "evaluation set", max_rows: int | None = None) -> list[EvalItem]:
+    """Every item of a JSONL evaluation set; EvalSetError listing the first bad lines otherwise.
+
+    With `max_rows`, a set of more (non-blank) lines is refused before any line is parsed.
+    """
+    if max_rows is not None:
+        rows = sum(1 for line in text.splitlines() if line.strip())
+        if rows > max_rows:
+            raise over_limit(f"{name}: the number of rows", rows, max_rows, Limits.setting("eval_rows"))
     items, problems = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -76,8 +84,10 @@ def parse_eval_set(text: str, name: str = "evaluation set") -> list[EvalItem]:
     return items
 
 
-def load_eval_set(path: Path) -> list[EvalItem]:
-    """Read and check an evaluation set file."""
+def load_eval_set(path: Path, max_rows: int | None = None, max_bytes: int | None = None) -> list[EvalItem]:
+    """Read and check an evaluation set file; an upload's size is checked before it is read."""
+    if max_bytes is not None:
+        check_file_size(path, max_bytes, "the evaluation set")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -86,7 +96,7 @@ def load_eval_set(path: Path) -> list[EvalItem]:
         text = decode_utf8(data)
     except NotUtf8Error as exc:
         raise EvalSetError(f"{path.name}: not UTF-8 text (byte {exc.position})") from exc
-    return parse_eval_set(text, path.name)
+    return parse_eval_set(text, path.name, max_rows)
 
 
 def sample_items(items: list[EvalItem], limit: int | None, seed: int = 0) -> list[EvalItem]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from playground.knowledge.parsing import SUPPORTED_SUFFIXES, Document, DocumentError, parse_bytes, parse_file
 from playground.knowledge.store import PRUNE_ALL, IngestReport, KnowledgeStore, Progress, SearchResult, StoreStats
+from playground.limits import UPLOAD_SETTING
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -106,16 +107,27 @@ class KnowledgeBase:
             if not self._synced:
                 self.sync(progress)
 
+    def _check_size(self, clean: str, size: int) -> None:
+        """UploadError naming the limit and its setting when `size` bytes is over the upload limit."""
+        if size > self.max_upload_bytes:
+            raise UploadError(
+                f"{clean}: {_size(size)} is over the {_size(self.max_upload_bytes)} upload limit "
+                f"(the operator can raise {UPLOAD_SETTING})"
+            )
+
+    def add_paths(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
+        """Add files from disk (an upload's temp files): each one's size is checked before it is read."""
+        for path in paths:
+            self._check_size(_check_name(Path(path).name), Path(path).stat().st_size)
+        return self.add_files([(Path(p).name, Path(p).read_bytes()) for p in paths], progress)
+
     def add_files(self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None) -> IngestReport:
         """Validate every file first; store and index them only if all are sound."""
         with self.lock:
             parsed = []
             for name, data in files:
                 clean = _check_name(name)
-                if len(data) > self.max_upload_bytes:
-                    raise UploadError(
-                        f"{clean}: {_size(len(data))} is over the {_size(self.max_upload_bytes)} upload limit"
-                    )
+                self._check_size(clean, len(data))
                 parsed.append((clean, data, parse_bytes(clean, data)))
             if self._check_room is not None:
                 self._check_room(sum(len(data) for _, data, _ in parsed), "this upload")
@@ -145,6 +157,7 @@ class KnowledgeBase:
             if Path(clean).suffix.lower() in (".pdf", ".docx"):
                 raise UploadError(f"{clean}: only text documents can be edited here")
             data = text.encode("utf-8")
+            self._check_size(clean, len(data))  # an edit is an upload by another door
             document = parse_bytes(clean, data)
             if self._check_room is not None:
                 self._check_room(max(0, len(data) - self._size(clean)), "this edit")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playground.errors import PlaygroundError
+from playground.limits import Limits, over_limit
 from playground.text_utils import NotUtf8Error, decode_utf8, one_line
 
 Message = dict[str, str]
@@ -82,6 +83,21 @@ def load_training_file(
     except OSError as exc:
         raise _error(path.name, f"cannot be read ({exc.strerror or exc})") from exc
     return load_training_bytes(path.name, data, csv_mapping, system_prompt, max_examples)
+
+
+def load_bounded(path: Path, csv_mapping: CsvMapping | None, max_examples: int | None, limits: Limits) -> TrainingSet:
+    """`load_training_file`, refused with one line when training would use more examples than `limits` allow.
+
+    Reading stops one example past the limit, so an oversized file is never parsed to its end.
+    """
+    limit = limits.train_examples
+    keep = limit + 1 if max_examples is None else min(max_examples, limit + 1)
+    training = load_training_file(path, csv_mapping, max_examples=keep)
+    if len(training) > limit:
+        raise over_limit(
+            f"{training.source}: the number of examples", len(training), limit, limits.setting("train_examples")
+        )
+    return training
 
 
 def load_training_bytes(

@@ -22,11 +22,14 @@ from typing import Any
 
 from playground.config import REPO_ROOT
 from playground.errors import PlaygroundError
+from playground.limits import Limits
 from playground.training.trainer import TrainConfig
 
 log = logging.getLogger(__name__)
 
 
+TIMED_OUT = "timed-out"  # a job stopped at its wall-time limit (a final status, as "cancelled")
+TIME_SETTING = Limits.setting("train_seconds")
 BUSY_MESSAGE = "another session is training an adapter (one job at a time on this machine): try again later"
 
 
@@ -38,7 +41,7 @@ class JobError(PlaygroundError, RuntimeError):
 class JobState:
     """What the Train tab shows: status, progress, the loss curve and the outcome."""
 
-    status: str = "idle"  # idle, starting, running, done, failed, cancelled
+    status: str = "idle"  # idle, starting, running, done, failed, cancelled, timed-out
     step: int = 0
     max_steps: int = 0
     losses: tuple[tuple[int, float], ...] = ()
@@ -94,8 +97,11 @@ class TrainingJobs:
                 return replace(self._state, elapsed_s=round(time.perf_counter() - self._started, 1))
             return self._state
 
-    def start(self, config: TrainConfig, owner: str | None = None) -> None:
-        """Start training in a child process; `owner` (a workspace) alone may see and cancel it."""
+    def start(self, config: TrainConfig, owner: str | None = None, max_seconds: float | None = None) -> None:
+        """Start training in a child process; `owner` (a workspace) alone may see and cancel it.
+
+        With `max_seconds`, a job still running after that long is stopped and says which limit it hit.
+        """
         with self._lock:
             if self._state.active:
                 if owner is not None and owner != self._owner:
@@ -117,6 +123,22 @@ class TrainingJobs:
                 start_new_session=True,
             )
         threading.Thread(target=self._follow, args=(self._process,), daemon=True, name="train-job").start()
+        if max_seconds is not None:
+            timer = threading.Timer(max_seconds, self._time_out, args=(self._process, max_seconds))
+            timer.daemon = True
+            timer.start()
+
+    def _time_out(self, process: subprocess.Popen, max_seconds: float) -> None:
+        """Stop `process` if it is still the running job: it has used up its wall time."""
+        with self._lock:
+            if process is not self._process or not self._state.active:
+                return
+            message = (
+                f"stopped after {max_seconds:,g} s: the limit on a training job's wall time "
+                f"(the operator can raise {TIME_SETTING})"
+            )
+            self._state = replace(self._state, status=TIMED_OUT, message=message)
+            os.killpg(process.pid, signal.SIGTERM)
 
     def cancel(self, owner: str | None = None) -> bool:
         """Stop the running job (only its owner's request does, when an owner is given)."""
@@ -139,7 +161,7 @@ class TrainingJobs:
 
     def _update(self, **changes: Any) -> None:
         with self._lock:
-            if self._state.status != "cancelled":
+            if self._state.status not in ("cancelled", TIMED_OUT):
                 self._state = replace(self._state, **changes)
 
     def _follow(self, process: subprocess.Popen) -> None:

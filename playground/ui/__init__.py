@@ -60,8 +60,12 @@ def build_app(services: Services) -> gr.Blocks:
     return app
 
 
-def launch_options() -> dict[str, object]:
-    """Theme and CSS go to launch() in Gradio 6."""
+def launch_options(services: Services | None = None) -> dict[str, object]:
+    """Theme and CSS go to launch() in Gradio 6; with services, Gradio's own upload size limit too.
+
+    Gradio refuses a file over `max_file_size` while it streams in, before any handler runs: our own
+    checks (which stat a file before reading it) are the second line, for the same limit.
+    """
     # Soft's labels are light grey on a tinted chip (3.6:1 in the light theme): darker text reads at 4.5:1 or more.
     theme = gr.themes.Soft().set(
         block_label_text_color="*neutral_700",
@@ -71,4 +75,7 @@ def launch_options() -> dict[str, object]:
         block_title_text_color="*neutral_700",
         block_title_text_color_dark="*neutral_200",
     )
-    return {"theme": theme, "css_paths": [CSS_FILE]}
+    options: dict[str, object] = {"theme": theme, "css_paths": [CSS_FILE]}
+    if services is not None:
+        options["max_file_size"] = services.upload_bytes
+    return options

@@ -10,7 +10,7 @@ import gradio as gr
 from playground.costs.hardware import DEFAULT_HARDWARE, get_hardware, hardware_names
 from playground.costs.pricing import priced
 from playground.errors import PlaygroundError
-from playground.lanes import Lane, LaneError, all_lanes, check_question, default_lanes, run_lanes
+from playground.lanes import Lane, LaneError, all_lanes, default_lanes, run_lanes
 from playground.lanes.repeats import MAX_REPEATS, repeat_stats
 from playground.records import Answer
 from playground.scenarios import Scenario
@@ -177,7 +177,7 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
     ) -> Iterator[list[object]]:
         chosen = [name for name in chosen or [] if any(c.lane.name == name for c in columns)]
         try:
-            text = check_question(question_text)
+            text = services.limits.question(question_text)
             priced_on = get_hardware(hardware_name, hourly)
             runs = int(times or 1)
             if not 1 <= runs <= MAX_REPEATS:
@@ -185,6 +185,7 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
             scenario = services.scenarios.get(scenario_name)
             if not chosen:
                 raise LaneError("choose at least one lane to compare")
+            services.limits.check_lane_runs(runs, len(chosen))
             jobs, position = {}, 0
             for column in columns:
                 model, *settings = values[position : position + len(column.inputs)]

@@ -29,10 +29,11 @@ DEFAULT_SAMPLE = 20
 CHARTS = ("truth_vs_prediction", "metrics", "cost_vs_quality", "latency")
 
 
-def _set_for(scenario: Scenario, upload: str | None) -> tuple[list[EvalItem], str]:
-    """The uploaded set when there is one, else the scenario's own (EvalSetError when neither works)."""
+def _set_for(services: Services, scenario: Scenario, upload: str | None) -> tuple[list[EvalItem], str]:
+    """The uploaded set (within the upload limits) when there is one, else the scenario's own."""
     if upload:
-        return load_eval_set(Path(upload)), Path(upload).name
+        items = load_eval_set(Path(upload), max_rows=services.limits.eval_rows, max_bytes=services.upload_bytes)
+        return items, Path(upload).name
     if scenario.eval_set is None:
         raise EvalSetError(f"scenario '{scenario.title}' has no evaluation set: upload one (JSONL)")
     return load_eval_set(scenario.eval_set), f"{scenario.name}/{scenario.eval_set.name}"
@@ -69,7 +70,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
 
     def set_info(scenario_name: str, upload: str | None) -> str:
         try:
-            items, name = _set_for(services.scenarios.get(scenario_name), upload)
+            items, name = _set_for(services, services.scenarios.get(scenario_name), upload)
         except PlaygroundError as exc:
             return f"**Cannot use this set:** {exc.message}"
         kinds = ", ".join(sorted({i.kind for i in items}))
@@ -154,8 +155,9 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
     ) -> list[object]:
         try:
             scenario = services.scenarios.get(scenario_name)
-            items, set_name = _set_for(scenario, upload_path)
+            items, set_name = _set_for(services, scenario, upload_path)
             items = sample_items(items, int(sample_size) if sample_size else None, int(seed_value or 0))
+            services.limits.check_evaluation([item.question for item in items])
             if not lane_list:
                 raise EvalSetError("choose at least one lane")
             gateway = session_services(services, request).gateway  # the session's own keys

@@ -118,12 +118,11 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
             return [gr.skip()] * 3 + ["", gr.skip()]
         try:
             kb = knowledge(scenario_name, request)
-            files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
-            report = kb.add_files(files, progress=_progress_callback(progress))
+            report = kb.add_paths([Path(p) for p in paths], progress=_progress_callback(progress))
         except KB_ERRORS as exc:
             gr.Warning(str(exc))
             return [gr.skip()] * 3 + [f"⚠ {exc}", gr.skip()]
-        names = ", ".join(name for name, _ in files)
+        names = ", ".join(Path(p).name for p in paths)
         return [*listing(kb), _report_line(f"added {names}", report), None]
 
     def show(scenario_name: str, name: str | None, request: gr.Request) -> list[object]:

@@ -11,10 +11,11 @@ import pandas as pd
 
 from playground.costs.one_off import training_cost
 from playground.errors import PlaygroundError
+from playground.limits import check_file_size
 from playground.local_models import EMBEDDED_ALIAS
 from playground.model_ref import ModelRef
 from playground.services import Services
-from playground.training.data import CsvMapping, TrainingSet, load_training_file, preview
+from playground.training.data import CsvMapping, TrainingSet, load_bounded, preview
 from playground.training.estimate import TrainingEstimate, estimate_training, measured_throughput
 from playground.training.forgetting import compare_to_base, load_probe, record_on_card, run_probe
 from playground.training.jobs import JobState
@@ -174,6 +175,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
 
     def dataset_path(scenario_name: str, uploaded: str | None) -> Path:
         if uploaded:
+            check_file_size(Path(uploaded), services.upload_bytes, "the training file")  # before it is read
             return Path(uploaded)
         scenario = services.scenarios.get(scenario_name)
         if scenario.train_set is None:
@@ -183,9 +185,13 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
     def mapping(prompt_col: str, completion_col: str) -> CsvMapping | None:
         return CsvMapping(prompt_col.strip(), completion_col.strip()) if prompt_col and completion_col else None
 
+    def training_set(path: Path, csv_mapping: CsvMapping | None, max_examples: int | None = None) -> TrainingSet:
+        """The examples training would use, refused past the host's limit on examples."""
+        return load_bounded(path, csv_mapping, max_examples, services.limits)
+
     def show_preview(scenario_name: str, uploaded: str | None, prompt_col: str, completion_col: str) -> str:
         try:
-            training = load_training_file(dataset_path(scenario_name, uploaded), mapping(prompt_col, completion_col))
+            training = training_set(dataset_path(scenario_name, uploaded), mapping(prompt_col, completion_col))
             tokenizer = services.gateway.engines.get(EMBEDDED_ALIAS).load().tokenizer
             rendered = preview(training, lambda m: tokenizer.apply_chat_template(m, tokenize=False), n=3)
         except TRAIN_ERRORS as exc:
@@ -202,11 +208,10 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         request: gr.Request, scenario_name: str, uploaded: str | None, prompt_col: str, completion_col: str, *values
     ) -> TrainingEstimate:
         settings = settings_from_fields(values)
-        training = load_training_file(
-            dataset_path(scenario_name, uploaded),
-            mapping(prompt_col, completion_col),
-            max_examples=settings.max_examples,
+        training = training_set(
+            dataset_path(scenario_name, uploaded), mapping(prompt_col, completion_col), settings.max_examples
         )
+        services.limits.check_training(settings, len(training))
         cards = [a.card for a in services.adapters(session_workspace(services, request)).all()]
         return estimate_training(
             token_counts(training, settings.max_seq_length),
@@ -242,16 +247,17 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
             if out.exists() or adapter_name.strip() in services.adapters(workspace).names():
                 raise AdapterError(f"an adapter named '{adapter_name.strip()}' exists: pick another name")
             data = dataset_path(scenario_name, uploaded)
-            load_training_file(data, mapping(prompt_col, completion_col))  # refuse bad files before starting
+            chosen = settings_from_fields(values)
+            training_set(data, mapping(prompt_col, completion_col), chosen.max_examples)  # refused before starting
             config = TrainConfig(
                 data=data,
                 out=out,
-                settings=settings_from_fields(values),
+                settings=chosen,
                 csv_mapping=mapping(prompt_col, completion_col),
             )
             expected = estimate(request, scenario_name, uploaded, prompt_col, completion_col, *values)
             workspace.check_room(ADAPTER_ROOM_BYTES, "a new adapter")
-            services.jobs.start(config, owner=str(workspace.root))
+            services.jobs.start(config, owner=str(workspace.root), max_seconds=services.limits.train_seconds)
         except TRAIN_ERRORS as exc:
             gr.Warning(str(exc))
             return [

@@ -19,7 +19,7 @@ import pandas as pd
 
 from playground.costs.hardware import get_hardware
 from playground.errors import PlaygroundError
-from playground.lanes import check_question, default_lanes, get_lane, lane_names, run_lanes
+from playground.lanes import default_lanes, get_lane, lane_names, run_lanes
 from playground.services import Services
 from playground.ui.example_picker import example_choices, example_picker
 from playground.ui.session import export, holds_workspace, session_id, session_services, session_workspace
@@ -108,7 +108,7 @@ def _tally_frame(rooms: Rooms, code: str, number: int, host: str) -> pd.DataFram
 
 def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab | None = None) -> None:
     """Lay out the Workshop tab and wire its events (one room registry for this app)."""
-    rooms = Rooms(idle_s=services.settings.workspace_idle_s)
+    rooms = Rooms(idle_s=services.settings.workspace_idle_s, per_host=services.limits.rooms_per_visitor)
     scenarios = services.scenarios.all()
     first = scenarios[0] if scenarios else None
     page_url = gr.Textbox("", visible="hidden", label="Page address", elem_id="workshop-page-url")
@@ -191,7 +191,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             if not code:
                 raise WorkshopError("open a room first")
             rooms.view(code)
-            text = check_question(question_text)
+            text = services.limits.question(question_text)
             scenario = services.scenarios.get(scenario_name)
             jobs = [services.lane_job(name) for name in default_lanes()]
             number = rooms.start_round(code, text, [job.key for job in jobs], host=session_id(request))

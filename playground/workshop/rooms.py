@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from playground.errors import UsageError
+from playground.limits import Limits, over_limit
 from playground.records import Answer
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed without mistakes
@@ -182,11 +183,13 @@ class Rooms:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         max_rooms: int = MAX_ROOMS,
+        per_host: int | None = None,
     ) -> None:
         self.idle_s = idle_s
         self._clock = clock
         self._rng = rng or random.SystemRandom()
         self._max_rooms = max_rooms
+        self._per_host = per_host  # rooms one facilitator's session may hold open (None: no limit)
         self._rooms: dict[str, _Room] = {}
         self._lock = threading.Lock()
 
@@ -201,6 +204,15 @@ class Rooms:
             self._expire()
             if len(self._rooms) >= self._max_rooms:
                 raise RoomsFullError(f"{self._max_rooms} workshop rooms are open: try again when one has expired")
+            if self._per_host is not None and host is not None:
+                held = sum(1 for room in self._rooms.values() if room.host == host)
+                if held >= self._per_host:
+                    raise over_limit(
+                        "workshop rooms open by this visitor",
+                        held + 1,
+                        self._per_host,
+                        Limits.setting("rooms_per_visitor"),
+                    )
             code = self._new_code()
             self._rooms[code] = _Room(code, self._clock(), host)
             return code
