@@ -2,8 +2,11 @@
 
 Anyone can call a Gradio endpoint directly with any value, so every limit is checked where the work
 is done, not in a widget. Work past a limit is refused with one line that names the limit and the
-setting an operator raises it with. The defaults suit a public Space on a small CPU machine; the
-upload size itself is `Settings.max_upload_mb` (PLAYGROUND_MAX_UPLOAD_MB), checked here by
+setting an operator raises it with. The defaults suit a public Space on a small CPU machine; on a
+private app (public mode off, see hosting.public_mode) they are the wider bounds a single user had
+before (LOCAL_DEFAULTS), so a team can still run a whole shipped test set or a long training job.
+Either way a PLAYGROUND_MAX_* variable sets a limit exactly. The upload size itself is
+`Settings.max_upload_mb` (PLAYGROUND_MAX_UPLOAD_MB), checked here by
 `check_file_size` before a file is read.
 """
 
@@ -75,10 +78,13 @@ class Limits:
     rooms_per_visitor: int = _limit(3, "PLAYGROUND_MAX_ROOMS_PER_VISITOR", "workshop rooms open by one visitor")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
-        """Limits from PLAYGROUND_* variables; an unset one keeps its default, a bad one is one clear line."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, public: bool = True) -> Limits:
+        """Limits from PLAYGROUND_* variables; an unset one keeps its default, a bad one is one clear line.
+
+        `public`: the public defaults (a stranger's request); otherwise the private app's wider ones.
+        """
         env = os.environ if environ is None else environ
-        values = {}
+        values: dict[str, float] = {} if public else dict(LOCAL_DEFAULTS)
         for f in fields(cls):
             text = env.get(f.metadata["setting"], "").strip()
             if text:
@@ -142,6 +148,23 @@ class Limits:
 
 
 _FIELDS = {f.name: f for f in fields(Limits)}
+
+# A private app's defaults: the bounds its widgets and commands had before public limits existed.
+LOCAL_DEFAULTS: dict[str, float] = {
+    "question_chars": 32_000,
+    "brief_questions": 200,
+    "eval_rows": 100_000,
+    "eval_questions": 10_000,
+    "lane_runs": 50 * 10,
+    "train_examples": 1_000_000,
+    "train_steps": 1_000_000,
+    "train_epochs": 100.0,
+    "train_seq_length": 131_072,
+    "train_batch": 4_096,
+    "train_rank": 512,
+    "train_seconds": 7 * 24 * 3600.0,
+    "rooms_per_visitor": 1_000,
+}
 
 
 def _parse(name: str, text: str, kind: type) -> float:

@@ -109,7 +109,7 @@ class Services:
             settings=settings,
             gateway=gateway,
             scenarios=ScenarioCatalog(settings.sample_data_dir),
-            limits=Limits.from_env(),
+            limits=Limits.from_env(public=settings.public),
         )
 
     @property

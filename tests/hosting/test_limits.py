@@ -340,3 +340,10 @@ def test_the_workshop_tab_keys_rooms_by_the_visitor(services) -> None:
     assert all(v == gr.skip() for v in again)
     other, warned = _call(open_new, "bob", [""])
     assert warned == [] and other[0] != first[0]
+
+
+def test_a_private_app_keeps_the_wider_local_bounds_and_a_setting_still_wins() -> None:
+    local = Limits.from_env({}, public=False)
+    assert local.eval_questions >= 250, "a whole shipped test set runs from the tab"
+    assert local.train_steps > Limits().train_steps and local.question_chars == 32_000
+    assert Limits.from_env({"PLAYGROUND_MAX_EVAL_QUESTIONS": "7"}, public=False).eval_questions == 7
