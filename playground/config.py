@@ -48,6 +48,7 @@ class Settings:
     lane_timeout_s: float = 300.0  # a lane still answering after this long is stopped with a message
     retries: int = 2  # retries of a remote call after a rate limit or a transient error (with back-off)
     warm_start: bool = True  # load models, embedder, indexes and prompt prefixes as the app starts
+    workshop_login: str = ""  # "hf": a workshop vote needs a Hugging Face login (a Space with OAuth)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -96,6 +97,7 @@ class Settings:
             retries=number("PLAYGROUND_RETRIES", defaults.retries, int),
             lane_timeout_s=number("PLAYGROUND_LANE_TIMEOUT", defaults.lane_timeout_s),
             warm_start=env.get("PLAYGROUND_WARM_START", "").strip().lower() not in ("0", "false", "no"),
+            workshop_login=_workshop_login(env.get("PLAYGROUND_WORKSHOP_LOGIN", "")),
         )
 
     @property
@@ -119,9 +121,24 @@ class Settings:
         return self.cache_dir / "embedder"
 
     @property
+    def identity_key_file(self) -> Path:
+        """The server secret that signs visitors' ids (made once; delete it to void every id)."""
+        return self.cache_dir / "identity.key"
+
+    @property
     def lora_cache_dir(self) -> Path:
         """GGUF LoRA conversions of adapters whose own folder is read-only."""
         return self.cache_dir / "lora-gguf"
+
+
+def _workshop_login(text: str) -> str:
+    """PLAYGROUND_WORKSHOP_LOGIN: empty (or "none") lets any browser vote; "hf" needs a Hugging Face login."""
+    choice = text.strip().lower()
+    if choice in ("", "none", "0", "off"):
+        return ""
+    if choice != "hf":
+        raise SettingError(f"PLAYGROUND_WORKSHOP_LOGIN={text!r} is not 'hf': set it to hf or unset it")
+    return choice
 
 
 def _quant(text: str) -> str:
