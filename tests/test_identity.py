@@ -49,7 +49,7 @@ def test_a_secret_made_by_another_process_first_is_the_one_kept(tmp_path: Path, 
 def test_a_truncated_secret_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "identity.key"
     path.write_bytes(b"short")
-    with pytest.raises(IdentityKeyError, match=r"holds 5 bytes where 32 random bytes belong; remove the file and restart"):
+    with pytest.raises(IdentityKeyError, match=r"holds 5 bytes where 32 random bytes belong; remove the file"):
         load_or_create_secret(path)
 
 

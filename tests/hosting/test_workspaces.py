@@ -278,7 +278,7 @@ def test_training_past_the_cap_is_refused_and_no_job_starts(services, tmp_path: 
     with warnings.catch_warnings(record=True) as warned:  # gr.Warning, outside a running app
         warnings.simplefilter("always")
         shown = start.fn(gr.Request(session_hash="alice"), *values.values())  # a 1 MB cap; an adapter needs 30 MiB
-    workspace = services.session_workspace("alice")
+    workspace = services.session_workspace(services.identities.resolve("alice"))  # the page's visitor
     assert started == [], "a training job was started past the cap"
     assert services.jobs.state(str(workspace.root)).status == "idle"
     assert not (workspace.adapters_dir / "mine").exists()
