@@ -18,6 +18,7 @@ import os
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from playground.errors import UsageError
 
 SECRET_BYTES = 32
 ID_BYTES = 16  # 128 random bits: never guessed, never collides
+MAX_PAGES = 50_000  # bindings kept at most (a flood of API clients cannot grow memory without bound)
 
 
 class IdentityKeyError(UsageError):
@@ -101,16 +103,24 @@ class Signer:
 class Identities:
     """The signer, and which id each page (Gradio session_hash) speaks for.
 
-    A binding unused for `idle_s` is forgotten (a closed page sends no more requests); an open page
-    renews its binding on every request and rebinds from its stored id on its timer, so forgetting
-    one never costs a visitor their identity.
+    A binding unused for `idle_s` is forgotten (a closed page sends no more requests), and past
+    `max_pages` the least recently used goes; an open page renews its binding on every request and
+    rebinds from its stored id on its timer, so forgetting one never costs a visitor their identity.
     """
 
-    def __init__(self, signer: Signer, *, idle_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        signer: Signer,
+        *,
+        idle_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_pages: int = MAX_PAGES,
+    ) -> None:
         self.signer = signer
         self.idle_s = idle_s
         self._clock = clock
-        self._pages: dict[str, tuple[str, float]] = {}  # session_hash -> (id, last seen)
+        self._max_pages = max_pages
+        self._pages: OrderedDict[str, tuple[str, float]] = OrderedDict()  # hash -> (id, last seen), oldest first
         self._lock = threading.Lock()
 
     def arrive(self, session_hash: str | None, token: object) -> tuple[str, str]:
@@ -130,21 +140,16 @@ class Identities:
     def bind(self, session_hash: str, identity: str) -> None:
         """Requests from this page now speak for `identity`."""
         with self._lock:
-            now = self._clock()
-            self._forget_idle(now)
-            self._pages[session_hash] = (identity, now)
+            self._seen(session_hash, identity)
 
     def resolve(self, session_hash: str | None) -> str:
         """The id a request speaks for: its page's, or (a page that never loaded) a new one of its own."""
         if not session_hash:
             return _b64(secrets.token_bytes(ID_BYTES))  # no page at all: nothing to share with anyone
         with self._lock:
-            now = self._clock()
             bound = self._pages.get(session_hash)
             identity = bound[0] if bound else _b64(secrets.token_bytes(ID_BYTES))
-            if bound is None:
-                self._forget_idle(now)
-            self._pages[session_hash] = (identity, now)
+            self._seen(session_hash, identity)
             return identity
 
     def leave(self, session_hash: str | None) -> str | None:
@@ -157,6 +162,13 @@ class Identities:
         with self._lock:
             return len(self._pages)
 
-    def _forget_idle(self, now: float) -> None:
-        for page in [p for p, (_, seen) in self._pages.items() if now - seen > self.idle_s]:
-            del self._pages[page]
+    def _seen(self, session_hash: str, identity: str) -> None:
+        """Record a request of this page now; forget the idle pages (the oldest come first)."""
+        now = self._clock()
+        self._pages[session_hash] = (identity, now)
+        self._pages.move_to_end(session_hash)
+        while self._pages:
+            oldest, (_, seen) = next(iter(self._pages.items()))
+            if now - seen <= self.idle_s and len(self._pages) <= self._max_pages:
+                break
+            del self._pages[oldest]

@@ -141,3 +141,14 @@ def test_services_sign_with_the_secret_in_the_cache_and_verify_after_a_restart(t
         scenarios=ScenarioCatalog(scenario_root),
     )
     assert elsewhere.identities.signer.verify(token) is None
+
+
+def test_past_the_cap_the_least_recently_used_page_is_forgotten_first() -> None:
+    identities = Identities(Signer(b"s" * 32), idle_s=60, max_pages=2)
+    first = identities.resolve("page-1")
+    second = identities.resolve("page-2")
+    assert identities.resolve("page-1") == first  # page-1 is now the most recent
+    identities.resolve("page-3")
+    assert identities.pages() == 2
+    assert identities.resolve("page-1") == first
+    assert identities.resolve("page-2") != second  # forgotten: a new throwaway id
