@@ -50,6 +50,7 @@ class Settings:
     warm_start: bool = True  # load models, embedder, indexes and prompt prefixes as the app starts
     public: bool = False  # strangers can reach the app: visitors pick only configured models (hosting.public_mode)
     max_servers: int = 4  # llama.cpp servers this process runs at most (idle per-adapter ones close first)
+    workshop_login: str = ""  # "hf": a workshop vote needs a Hugging Face login (a Space with OAuth)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -104,6 +105,7 @@ class Settings:
             max_servers=_at_least_one(
                 "PLAYGROUND_MAX_SERVERS", number("PLAYGROUND_MAX_SERVERS", defaults.max_servers, int)
             ),
+            workshop_login=_workshop_login(env.get("PLAYGROUND_WORKSHOP_LOGIN", "")),
         )
 
     @property
@@ -127,6 +129,11 @@ class Settings:
         return self.cache_dir / "embedder"
 
     @property
+    def identity_key_file(self) -> Path:
+        """The server secret that signs visitors' ids (made once; delete it to void every id)."""
+        return self.cache_dir / "identity.key"
+
+    @property
     def lora_cache_dir(self) -> Path:
         """GGUF LoRA conversions of adapters whose own folder is read-only."""
         return self.cache_dir / "lora-gguf"
@@ -137,6 +144,16 @@ def _at_least_one(name: str, value: int) -> int:
     if value < 1:
         raise SettingError(f"{name}={value} must be at least 1: set a whole number from 1 or unset it")
     return value
+
+
+def _workshop_login(text: str) -> str:
+    """PLAYGROUND_WORKSHOP_LOGIN: empty (or "none") lets any browser vote; "hf" needs a Hugging Face login."""
+    choice = text.strip().lower()
+    if choice in ("", "none", "0", "off"):
+        return ""
+    if choice != "hf":
+        raise SettingError(f"PLAYGROUND_WORKSHOP_LOGIN={text!r} is not 'hf': set it to hf or unset it")
+    return choice
 
 
 def _quant(text: str) -> str:

@@ -17,6 +17,7 @@ from playground.evaluation.cache import AnswerCache, AnswerCaches
 from playground.evaluation.judge import Judge
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE, EvalRun, Progress, run_evaluation
 from playground.evaluation.sets import EvalItem
+from playground.identity import Identities, Signer, load_or_create_secret
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.bases import KnowledgeBases
 from playground.knowledge.embedding import Embedder, make_embedder
@@ -66,6 +67,7 @@ class Services:
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _bases: KnowledgeBases | None = None
     _pool: WorkspacePool | None = None
+    _identities: Identities | None = None
 
     def __post_init__(self) -> None:
         self._pool = WorkspacePool(
@@ -73,6 +75,7 @@ class Services:
             idle_s=self.settings.workspace_idle_s,
             max_bytes=int(self.settings.workspace_max_mb * 1024 * 1024),
             on_release=self._stop_workspace,
+            single_user=self.settings.shared_workspace,
         )
         self._bases = KnowledgeBases(
             lambda: self.embedder,
@@ -142,6 +145,15 @@ class Services:
         """The browser sessions' workspaces (each removed when its session ends or idles out)."""
         assert self._pool is not None
         return self._pool
+
+    @property
+    def identities(self) -> Identities:
+        """Visitors' signed ids and the pages that speak for them (the secret is read or made on first use)."""
+        with self._lock:
+            if self._identities is None:
+                signer = Signer(load_or_create_secret(self.settings.identity_key_file))
+                self._identities = Identities(signer, idle_s=self.settings.workspace_idle_s)
+            return self._identities
 
     def pool_key(self, session: str) -> str:
         """The pool entry a browser session uses: its own, or the single-user app's one shared entry."""

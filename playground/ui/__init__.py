@@ -25,7 +25,7 @@ def build_app(services: Services) -> gr.Blocks:
     first = scenarios[0] if scenarios else None
     # delete_cache: files Gradio keeps for downloads and uploads go after a day.
     with gr.Blocks(title="Strategy Playground", analytics_enabled=False, delete_cache=(3600, 86400)) as app:
-        attach_session_lifecycle(app, services)
+        arrived = attach_session_lifecycle(app, services)  # who each page speaks for, before anything else
         gr.Markdown(
             "# Strategy Playground\n"
             "One question, three levers: **prompting**, **RAG** and **fine-tuning**, side by side "
@@ -55,7 +55,7 @@ def build_app(services: Services) -> gr.Blocks:
             with gr.Tab("Brief", id="brief"):
                 build_brief_tab(services, scenario_picker)
             with gr.Tab("Workshop", id="workshop") as workshop_tab:
-                build_workshop_tab(services, scenario_picker, workshop_tab)
+                build_workshop_tab(services, scenario_picker, workshop_tab, arrived)
         scenario_picker.change(lambda name: services.scenarios.get(name).description, scenario_picker, description)
     return app
 

@@ -22,7 +22,7 @@ from playground.scenarios import Scenario
 from playground.services import Services
 from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options
-from playground.ui.session import downloadable, holds_workspace, session_services, session_workspace
+from playground.ui.session import downloadable, holds_workspace, session_id, session_services, session_workspace
 
 JUDGE_OFF = "off"
 DEFAULT_SAMPLE = 20
@@ -176,7 +176,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             gr.Warning(exc.message)
             return [gr.skip()] * len(outputs)
         workspace = session_workspace(services, request)
-        cancel = cancels.setdefault(request.session_hash or "anonymous", threading.Event())
+        cancel = cancels.setdefault(session_id(services, request), threading.Event())
         cancel.clear()
         progress(0, desc="starting")
         run = session_services(services, request).evaluate(
@@ -198,7 +198,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         return [*_present(results, workspace.exports_dir), results]
 
     def cancel_run(request: gr.Request) -> str:
-        event = cancels.get(request.session_hash or "anonymous")
+        event = cancels.get(session_id(services, request))
         if event is None:
             return "Nothing is running."
         event.set()

@@ -24,7 +24,7 @@ def build_keys_panel(services: Services) -> None:
     """An accordion with one password field per provider, a Use button and a Forget button."""
 
     def owner(request: gr.Request) -> str:
-        return services.pool_key(session_id(request))
+        return services.pool_key(session_id(services, request))
 
     with gr.Accordion("Provider keys (this browser session only)", open=False, elem_id="keys-panel"):
         fields = {

@@ -1,10 +1,14 @@
-"""Which workspace a browser session works in, and how long it lives.
+"""Who a request comes from, which workspace that visitor works in, and how long it lives.
 
-Each session gets its own workspace, so visitors never see each other's data. Its life follows
-Gradio's own session lifecycle: a session state with a time to live whose delete callback releases
-the workspace, a timer that renews the state while the session is in use, and the page's unload
-event, which releases it at once (a reloaded page is a new session: the old workspace is
-unreachable). With PLAYGROUND_SHARED_WORKSPACE every session shares one workspace that never expires.
+A visitor is the signed id their browser keeps (playground/identity.py) in a BrowserState with a
+fixed key: each page sends it once, on load, and the server binds the page's Gradio session_hash
+to it, so every handler gets the visitor's id from `session_id(services, request)` and a reload
+finds the same workspace, keys, training job and workshop room. A page that never loaded (a raw
+API client) gets an id of its own. Each visitor gets their own workspace, so visitors never see
+each other's data. It goes once idle: a session state with a time to live whose delete callback
+expires it, renewed by a timer while the page keeps using it, and a check after the page closes.
+Nothing is removed while work still runs in it. With PLAYGROUND_SHARED_WORKSPACE every visitor
+shares one workspace that never expires.
 """
 
 from __future__ import annotations
@@ -18,26 +22,29 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.events import Dependency
 
 from playground.services import Services
 from playground.workspace import Workspace
 
 MAX_RENEW_INTERVAL_S = 60.0
+STORAGE_KEY = "playground-id"  # fixed: a random one (Gradio's default) would change with every start
+READY_JS = "() => { document.body.dataset.visitor = 'ready'; }"  # browser tests wait for it
 
 
-def session_id(request: gr.Request | None) -> str:
-    """The browser session behind a request ("anonymous" for a call without one)."""
-    return getattr(request, "session_hash", None) or "anonymous"
+def session_id(services: Services, request: gr.Request | None) -> str:
+    """The visitor behind a request: the id its page loaded with, or one of its own (never shared)."""
+    return services.identities.resolve(getattr(request, "session_hash", None))
 
 
 def session_workspace(services: Services, request: gr.Request | None) -> Workspace:
-    """The workspace of the browser session that made this request (marked as used now)."""
-    return services.session_workspace(session_id(request))
+    """The workspace of the visitor who made this request (marked as used now)."""
+    return services.session_workspace(session_id(services, request))
 
 
 def session_services(services: Services, request: gr.Request | None) -> Services:
-    """The services as this session uses them: remote models called with the keys it entered."""
-    return services.for_session(session_id(request))
+    """The services as this visitor uses them: remote models called with the keys they entered."""
+    return services.for_session(session_id(services, request))
 
 
 def _request_of(args: tuple, kwargs: dict) -> gr.Request | None:
@@ -56,14 +63,14 @@ def holds_workspace(services: Services) -> Callable[[Callable[..., Any]], Callab
 
             @functools.wraps(handler)
             def streaming(*args: Any, **kwargs: Any) -> Any:
-                with services.sessions.busy(session_id(_request_of(args, kwargs))):
+                with services.sessions.busy(services.pool_key(session_id(services, _request_of(args, kwargs)))):
                     yield from handler(*args, **kwargs)
 
             return streaming
 
         @functools.wraps(handler)
         def plain(*args: Any, **kwargs: Any) -> Any:
-            with services.sessions.busy(session_id(_request_of(args, kwargs))):
+            with services.sessions.busy(services.pool_key(session_id(services, _request_of(args, kwargs)))):
                 return handler(*args, **kwargs)
 
         return plain
@@ -76,32 +83,51 @@ def renew_interval_s(idle_s: float) -> float:
     return max(1.0, min(MAX_RENEW_INTERVAL_S, idle_s / 4))
 
 
-def attach_session_lifecycle(app: gr.Blocks, services: Services) -> None:
-    """Release a session's workspace when its page closes or it has been idle too long.
+def attach_session_lifecycle(app: gr.Blocks, services: Services) -> Dependency:
+    """Identify each page's visitor on load, and remove a visitor's workspace once it is idle.
 
-    Call inside the app's Blocks context. The state holds the session id: when its time to live
-    lapses, Gradio calls the delete callback, which removes the workspace if it really is idle.
+    Call inside the app's Blocks context. Returns the load event: chain anything that must know
+    the visitor on load (a workshop room to reconnect to) after it with `.then`.
     """
-    if services.settings.shared_workspace:
-        return  # one workspace for everyone, kept for the next start
+    identities = services.identities
+    stored = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=identities.signer.browser_secret)
     pool = services.sessions
     idle_s = services.settings.workspace_idle_s
+    shared = services.settings.shared_workspace
     lease = gr.State(None, time_to_live=idle_s, delete_callback=lambda session: session and pool.expire(session))
 
-    def renew(current: str | None, request: gr.Request) -> object:
-        """Restart the state's time to live while the session keeps using its workspace."""
-        session = session_id(request)
+    def arrive(token: object, request: gr.Request) -> list[object]:
+        """Bind this page to the visitor's id (a new one if it had none or a forged one); store it."""
+        identity, token = identities.arrive(request.session_hash, token)
+        pool.touch(services.pool_key(identity))  # a reload is a use: the idle time starts again
+        return [token, gr.skip() if shared else identity]
+
+    arrived = app.load(arrive, stored, [stored, lease], queue=False, show_progress="hidden", api_visibility="private")
+    arrived.then(None, js=READY_JS)
+    if shared:
+        return arrived  # one workspace for everyone, kept for the next start
+
+    def renew(current: str | None, token: object, request: gr.Request) -> object:
+        """Restart the state's time to live while the visitor keeps using their workspace."""
+        identity = identities.signer.verify(token)
+        if identity is not None:  # a page whose binding lapsed (a laptop asleep) speaks for its visitor again
+            identities.bind(request.session_hash, identity)
+        session = session_id(services, request)
         idle = pool.idle_for(session)
         if idle is None or idle >= idle_s:
             return gr.skip()  # never used, or idle: let the time to live run out
         return session
 
     def close(request: gr.Request) -> None:
-        pool.release(session_id(request))
+        """The page closed: a reload may come back to the workspace, so it goes only once idle."""
+        identity = identities.leave(request.session_hash)
+        if identity is not None:
+            pool.expire_when_idle(identity)
 
     timer = gr.Timer(renew_interval_s(idle_s))
-    timer.tick(renew, lease, lease, show_progress="hidden", queue=False)
+    timer.tick(renew, [lease, stored], lease, show_progress="hidden", queue=False)
     app.unload(close)
+    return arrived
 
 
 def export(folder: Path, name: str, text: str) -> str:

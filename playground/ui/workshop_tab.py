@@ -3,20 +3,26 @@
 Two modes in one tab. "Facilitate" opens a room (a short code and a join link), runs a round
 through the default lanes, reveals which lane wrote which answer and puts the votes next to each
 lane's tokens, cost and latency, with the votes as CSV and a brief. "Join" (opened by the link's
-`?room=` or a typed code) shows the round's answers as A, B, C…, takes one vote per browser session
-and follows the room by polling. Rooms live in memory (playground/workshop/rooms.py), one registry
-per app. Answers are model output: they are escaped before they are shown, never rendered as markup.
+`?room=` or a typed code) shows the round's answers as A, B, C…, takes one vote per visitor (and,
+with PLAYGROUND_WORKSHOP_LOGIN=hf, per Hugging Face account) and follows the room by polling. Host
+and voters are visitors' signed ids (playground/identity.py), so a facilitator's or participant's
+reload lands back in their room with their vote. Rooms live in memory (playground/workshop/rooms.py),
+one registry per app. Answers are model output: they are escaped before they are shown, never
+rendered as markup.
 """
 
 from __future__ import annotations
 
 import html
+import importlib.util
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import gradio as gr
 import pandas as pd
+from gradio.events import Dependency
 
+from playground.config import SettingError
 from playground.costs.hardware import get_hardware
 from playground.errors import PlaygroundError
 from playground.lanes import default_lanes, get_lane, lane_names, run_lanes
@@ -24,7 +30,15 @@ from playground.services import Services
 from playground.ui.example_picker import example_choices, example_picker
 from playground.ui.session import export, holds_workspace, session_id, session_services, session_workspace
 from playground.workshop.export import VOTE_COLUMNS, vote_rows, votes_csv, workshop_brief
-from playground.workshop.rooms import Choice, Rooms, RoomView, RoundView, WorkshopError, normalize_code
+from playground.workshop.rooms import (
+    Choice,
+    Rooms,
+    RoomView,
+    RoundView,
+    WorkshopError,
+    normalize_code,
+    voter_account,
+)
 
 POLL_S = 2.0
 TALLY_COLUMNS = [c for c in VOTE_COLUMNS if c not in ("round", "question")]
@@ -87,7 +101,7 @@ def _participant_status(room: RoomView) -> str:
 
 
 def _facilitator_status(room: RoomView) -> str:
-    people = f"**{room.participants}** joined"
+    people = f"**{room.participants}** joined"  # next to the votes: more votes or joins than people shows stuffing
     current = room.current
     if current is None:
         return f"Room **{room.code}**: {people}. Run a question to start the first round."
@@ -96,8 +110,8 @@ def _facilitator_status(room: RoomView) -> str:
     if current.answering:
         return f"Room **{room.code}**: {people}. Round {current.number}: the lanes are answering…"
     return (
-        f"Room **{room.code}**: {people}. Round {current.number}: **{current.votes_cast}** vote(s) in. "
-        "Reveal when the room is ready."
+        f"Room **{room.code}**: {people}. Round {current.number}: **{current.votes_cast}** vote(s) in "
+        f"from {room.participants} joined (one per participant). Reveal when the room is ready."
     )
 
 
@@ -106,9 +120,38 @@ def _tally_frame(rooms: Rooms, code: str, number: int, host: str) -> pd.DataFram
     return pd.DataFrame([{c: r[c] for c in TALLY_COLUMNS} for r in rows], columns=TALLY_COLUMNS)
 
 
-def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab | None = None) -> None:
-    """Lay out the Workshop tab and wire its events (one room registry for this app)."""
-    rooms = Rooms(idle_s=services.settings.workspace_idle_s, per_host=services.limits.rooms_per_visitor)
+def check_login_support(login: str) -> None:
+    """PLAYGROUND_WORKSHOP_LOGIN=hf needs Gradio's OAuth extras: one clear line at start when they are missing."""
+    missing = [name for name in ("authlib", "itsdangerous") if importlib.util.find_spec(name) is None]
+    if login == "hf" and missing:
+        raise SettingError(
+            f"PLAYGROUND_WORKSHOP_LOGIN=hf needs gradio[oauth] ({', '.join(missing)} missing): "
+            "add gradio[oauth] to the Space's requirements, or unset PLAYGROUND_WORKSHOP_LOGIN"
+        )
+
+
+def build_workshop_tab(
+    services: Services,
+    scenario_picker: gr.Dropdown,
+    tab: gr.Tab | None = None,
+    arrived: Dependency | None = None,
+    rooms: Rooms | None = None,
+) -> None:
+    """Lay out the Workshop tab and wire its events (one room registry for this app unless `rooms` is given).
+
+    `arrived` is the page's identification on load (ui/session.py): a reload reconnects after it.
+    """
+    login = services.settings.workshop_login
+    check_login_support(login)
+    rooms = (
+        rooms
+        if rooms is not None
+        else Rooms(idle_s=services.settings.workspace_idle_s, per_host=services.limits.rooms_per_visitor)
+    )
+
+    def me(request: gr.Request) -> str:
+        return session_id(services, request)
+
     scenarios = services.scenarios.all()
     first = scenarios[0] if scenarios else None
     page_url = gr.Textbox("", visible="hidden", label="Page address", elem_id="workshop-page-url")
@@ -158,6 +201,9 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
                 "Type the code the facilitator shows, or open their link.", elem_id="workshop-join-status"
             )
             join_answers = gr.HTML(round_html(None), label="Answers", elem_id="workshop-join-answers")
+            if login == "hf":
+                gr.Markdown("Voting in this workshop needs a Hugging Face login: one vote per account.")
+                gr.LoginButton(elem_id="workshop-login")
             choice = gr.Radio([], label="Best answer", interactive=False, elem_id="workshop-choice")
             vote = gr.Button("Vote", variant="primary", interactive=False, elem_id="workshop-vote")
 
@@ -172,7 +218,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
 
     def open_new(request: gr.Request, url: str) -> list[object]:
         try:
-            code = rooms.open(host=session_id(request))  # only this session runs rounds and reveals
+            code = rooms.open(host=me(request))  # only this visitor runs rounds and reveals, after a reload too
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             return [gr.skip()] * 6
@@ -180,7 +226,8 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         view = rooms.view(code)
         return [code, code, link, _facilitator_status(view), round_html(None, "No round yet."), gr.Timer(active=True)]
 
-    open_room.click(open_new, page_url, [room_code, code_box, link_box, facilitator_status, answers, facilitator_timer])
+    facilitator_outputs = [room_code, code_box, link_box, facilitator_status, answers, facilitator_timer]
+    open_room.click(open_new, page_url, facilitator_outputs)
 
     hidden_exports = [gr.update(visible=False)] * 3
     run_outputs = [answers, facilitator_status, tally, csv_download, md_download, html_download]
@@ -194,7 +241,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
             text = services.limits.question(question_text)
             scenario = services.scenarios.get(scenario_name)
             jobs = [services.lane_job(name) for name in default_lanes()]
-            number = rooms.start_round(code, text, [job.key for job in jobs], host=session_id(request))
+            number = rooms.start_round(code, text, [job.key for job in jobs], host=me(request))
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             yield [gr.skip()] * len(run_outputs)
@@ -204,7 +251,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         timeout = services.settings.lane_timeout_s
         for snapshot in run_lanes(gateway, text, scenario, jobs, context, min_interval_s=0.2, timeout_s=timeout):
             try:
-                rooms.record_answers(code, number, snapshot, host=session_id(request))
+                rooms.record_answers(code, number, snapshot, host=me(request))
                 view = rooms.view(code)
             except PlaygroundError as exc:  # the room expired mid-round
                 gr.Warning(exc.message)
@@ -224,9 +271,9 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         try:
             if not code:
                 raise WorkshopError("open a room first")
-            revealed = rooms.reveal(code, host=session_id(request))
+            revealed = rooms.reveal(code, host=me(request))
             view = rooms.view(code)
-            tallies = rooms.tallies(code, host=session_id(request))
+            tallies = rooms.tallies(code, host=me(request))
             scenario = services.scenarios.get(scenario_name)
         except PlaygroundError as exc:
             gr.Warning(exc.message)
@@ -242,7 +289,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         return [
             round_html(revealed),
             _facilitator_status(view),
-            gr.update(value=_tally_frame(rooms, code, revealed.number, session_id(request)), visible=True),
+            gr.update(value=_tally_frame(rooms, code, revealed.number, me(request)), visible=True),
             *(gr.update(value=export(exports, name, text), visible=True) for name, text in files.items()),
         ]
 
@@ -273,7 +320,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
 
     def enter(request: gr.Request, code: str) -> list[object]:
         try:
-            view = rooms.join(code, session_id(request))
+            view = rooms.join(code, me(request))
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             return [gr.skip()] * len(join_outputs)
@@ -286,7 +333,7 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         if not code:
             return [gr.skip()] * len(join_outputs)
         try:
-            view = rooms.view(code, session_id(request))
+            view = rooms.view(code, me(request))
         except PlaygroundError as exc:
             return ["", f"⚠ {exc.message}", gr.skip(), gr.skip(), gr.skip(), None, gr.Timer(active=False)]
         return render(view, tuple(previous) if previous else None)
@@ -294,14 +341,15 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
     participant_timer.tick(poll, [joined_code, shown], join_outputs, show_progress="hidden", queue=False)
     refresh.click(poll, [joined_code, shown], join_outputs)
 
-    def cast(request: gr.Request, code: str, label: str | None) -> list[object]:
+    def cast(request: gr.Request, code: str, label: str | None, profile: gr.OAuthProfile | None) -> list[object]:
         try:
             if not code:
                 raise WorkshopError("join a room first")
             if not label:
                 raise WorkshopError("choose an answer first")
-            rooms.vote(code, session_id(request), label)
-            view = rooms.view(code, session_id(request))
+            account = voter_account(login, profile.username if profile is not None else None)
+            rooms.vote(code, me(request), label, account)
+            view = rooms.view(code, me(request))
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             return [gr.skip()] * 2
@@ -309,18 +357,37 @@ def build_workshop_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
 
     vote.click(cast, [joined_code, choice], [join_status, join_answers])
 
-    # A join link (?room=CODE) opens this tab in Join mode, fills the code in and joins.
+    # A join link (?room=CODE) opens this tab in Join mode, fills the code in and joins. A reload
+    # without one lands back in the room this visitor runs or joined (their id outlives the page).
     outer = tab.parent if tab is not None and isinstance(tab.parent, gr.Tabs) else None
-    landing = [*([outer] if outer is not None else []), modes, join_code, *join_outputs]
+    landing = [*([outer] if outer is not None else []), modes, join_code, *join_outputs, *facilitator_outputs]
 
-    def land(request: gr.Request) -> list[object]:
+    def resume(code: str | None, url: str) -> list[object]:
+        if code is None:
+            return [gr.skip()] * len(facilitator_outputs)
+        view = rooms.view(code)
+        link = f"{(url or '').split('?')[0]}?room={code}"
+        shown = round_html(view.current, "No round yet.")
+        return [code, code, link, _facilitator_status(view), shown, gr.Timer(active=True)]
+
+    def land(request: gr.Request, url: str) -> list[object]:
+        visitor = me(request)
         code = normalize_code(dict(request.query_params).get("room"))
-        if not code:
+        hosted = None if code else rooms.hosted_by(visitor)
+        joined = None if code or hosted else rooms.joined_by(visitor)
+        facilitating = resume(hosted, url)
+        if not (code or hosted or joined):
             return [gr.skip()] * len(landing)
         selected = [gr.Tabs(selected="workshop")] if outer is not None else []
-        return [*selected, gr.Tabs(selected="join"), code, *enter(request, code)]
+        if hosted:
+            return [*selected, gr.Tabs(selected="facilitate"), *([gr.skip()] * (1 + len(join_outputs))), *facilitating]
+        code = code or joined or ""
+        return [*selected, gr.Tabs(selected="join"), code, *enter(request, code), *facilitating]
 
-    gr.on(None, land, None, landing)
+    if arrived is not None:
+        arrived.then(land, page_url, landing, show_progress="hidden")
+    else:
+        gr.on(None, land, page_url, landing)
 
     def on_scenario(name: str) -> object:
         try:

@@ -3,9 +3,12 @@
 A facilitator opens a room and gets a code; participants join with it. Each round is one question
 asked of several lanes; its answers are labelled A, B, C… in an order shuffled once per round, and
 the lanes' names stay hidden (from every view this module hands out) until the facilitator reveals
-them, which also closes the vote. A participant is whatever id the caller gives (a browser session):
-a second vote in a round replaces the first. Rooms nobody acted in for `idle_s` seconds are dropped
-(reading a room does not keep it alive). Thread-safe: one lock guards every room.
+them, which also closes the vote. A participant is whatever id the caller gives (a visitor's signed
+browser id, which survives a reload): each has one vote per round, and a second vote replaces the
+first. Where voting needs an account (a Hugging Face login), one account has one vote per round too,
+whichever browser casts it. The facilitator is an id as well, so a reload finds their room again.
+Rooms nobody acted in for `idle_s` seconds are dropped (reading a room does not keep it alive).
+Thread-safe: one lock guards every room.
 """
 
 from __future__ import annotations
@@ -43,11 +46,24 @@ class VoteError(WorkshopError):
 
 
 class NotHostError(WorkshopError):
-    """Only the session that opened a room may run its rounds, reveal them or export its votes."""
+    """Only the visitor who opened a room may run its rounds, reveal them or export its votes."""
 
 
 class RoomsFullError(WorkshopError):
     """Too many rooms are open in this process."""
+
+
+class LoginRequiredError(VoteError):
+    """This workshop counts one vote per Hugging Face account: the voter has not signed in."""
+
+
+def voter_account(login: str, username: str | None) -> str | None:
+    """The account a vote counts against: None where no login is required (PLAYGROUND_WORKSHOP_LOGIN)."""
+    if login != "hf":
+        return None
+    if not username:
+        raise LoginRequiredError("sign in with Hugging Face to vote: this workshop counts one vote per account")
+    return f"hf:{username}"
 
 
 def normalize_code(code: str | None) -> str:
@@ -126,6 +142,7 @@ class _Round:
     labels: dict[str, str]  # label -> lane
     answers: dict[str, Answer] = field(default_factory=dict)  # lane -> latest answer
     votes: dict[str, str] = field(default_factory=dict)  # participant -> label
+    accounts: dict[str, str] = field(default_factory=dict)  # account -> the participant whose vote it cast
     revealed: bool = False
 
     @classmethod
@@ -164,7 +181,7 @@ class _Round:
 class _Room:
     code: str
     last_active: float
-    host: str | None = None  # the facilitator's session: only it runs rounds, reveals and exports
+    host: str | None = None  # the facilitator's id: only they run rounds, reveal and export
     participants: set[str] = field(default_factory=set)
     rounds: list[_Round] = field(default_factory=list)
 
@@ -199,7 +216,7 @@ class Rooms:
             return len(self._rooms)
 
     def open(self, host: str | None = None) -> str:
-        """A new room for the facilitator's session `host`; its code is unique among the open rooms."""
+        """A new room for the facilitator `host` (their visitor id); its code is unique among the open rooms."""
         with self._lock:
             self._expire()
             if len(self._rooms) >= self._max_rooms:
@@ -241,8 +258,11 @@ class Rooms:
             lanes = set(round_.labels.values())
             round_.answers.update({lane: answer for lane, answer in answers.items() if lane in lanes})
 
-    def vote(self, code: str, participant: str, label: str) -> RoundView:
-        """Count the participant's vote in the current round, replacing an earlier one."""
+    def vote(self, code: str, participant: str, label: str, account: str | None = None) -> RoundView:
+        """Count the participant's vote in the current round, replacing an earlier one.
+
+        With an `account`, the vote also replaces one that account cast from another browser.
+        """
         with self._lock:
             room = self._room(code, touch=True)
             round_ = self._round(room)
@@ -254,6 +274,11 @@ class Rooms:
             if round_.view(None).answering:
                 raise VoteError("the lanes are still answering: vote when every answer is in")
             room.participants.add(participant)
+            if account is not None:
+                earlier = round_.accounts.get(account)
+                if earlier is not None and earlier != participant:
+                    round_.votes.pop(earlier, None)
+                round_.accounts[account] = participant
             round_.votes[participant] = label
             return round_.view(participant)
 
@@ -270,6 +295,18 @@ class Rooms:
         """The room as this participant (or the facilitator: None) sees it; reading does not keep it alive."""
         with self._lock:
             return self._view(self._room(code), participant)
+
+    def hosted_by(self, host: str) -> str | None:
+        """The code of the newest open room `host` runs (a facilitator's page reloaded), if any."""
+        with self._lock:
+            self._expire()
+            return next((c for c, room in reversed(self._rooms.items()) if room.host == host), None)
+
+    def joined_by(self, participant: str) -> str | None:
+        """The code of the newest open room `participant` joined (a participant's page reloaded), if any."""
+        with self._lock:
+            self._expire()
+            return next((c for c, room in reversed(self._rooms.items()) if participant in room.participants), None)
 
     def tallies(self, code: str, host: str | None = None) -> list[Tally]:
         """Every round's answers with their lanes and votes, revealed or not: the facilitator's export."""
@@ -308,7 +345,7 @@ class Rooms:
         return room
 
     def _hosted(self, code: str, host: str | None, touch: bool = True) -> _Room:
-        """The room, if `host` is the session that opened it (a participant cannot reveal or run rounds)."""
+        """The room, if `host` is the visitor who opened it (a participant cannot reveal or run rounds)."""
         room = self._room(code, touch=touch)
         if room.host is not None and host != room.host:
             raise NotHostError(f"only the facilitator who opened room {room.code} can run its rounds, reveal or export")

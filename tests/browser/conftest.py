@@ -51,6 +51,14 @@ def running_app(log: Path, environment: dict[str, str]) -> Iterator[str]:
         pytest.fail(str(exc))
 
 
+def identified(page) -> None:
+    """The page has told the server whose it is: its load event's last step marks the body (ui/session.py).
+
+    Until then a click may reach the server before the page's visitor id does.
+    """
+    page.locator("body[data-visitor='ready']").wait_for(state="attached")
+
+
 def kb_documents(page) -> int:
     """The document count #kb-stats shows once no refresh is pending (never Gradio's "processing" overlay)."""
     page.locator("#kb-stats .pending").wait_for(state="detached")
@@ -75,6 +83,7 @@ def page(browser: object, app_url: str, tmp_path: Path) -> Iterator[object]:
     page = context.new_page()
     page.set_default_timeout(240_000)
     page.goto(app_url)
+    identified(page)
     yield page
     page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
     context.close()

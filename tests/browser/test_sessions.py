@@ -1,4 +1,4 @@
-"""Two visitors in separate browser contexts: separate documents and keys; an idle or closed session's workspace goes.
+"""Two visitors in separate browser contexts: separate documents and keys; idle workspaces go (a closed page's too).
 
 This test starts its own app with a twenty-second idle time, on its own workspace folder.
 """
@@ -15,7 +15,7 @@ from playground.config import Settings
 from playground.knowledge.onnx_embedder import prepare_default
 from playground.llamacpp.quantize import prepare_embedded
 from playground.local_models import ensure_embedded_model
-from tests.browser.conftest import kb_documents, running_app
+from tests.browser.conftest import identified, kb_documents, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +52,7 @@ def _open(browser, url: str):
     page = context.new_page()
     page.set_default_timeout(120_000)
     page.goto(url)
+    identified(page)
     page.get_by_role("tab", name="Knowledge").click()
     page.locator("#kb-stats").filter(has_text="chunks").wait_for()
     return context, page
@@ -65,9 +66,7 @@ def _wait_for(condition, timeout_s: float, what: str) -> None:
         time.sleep(0.25)
 
 
-def test_two_visitors_are_isolated_and_their_workspaces_go_when_idle_or_closed(
-    browser, short_lived_app, tmp_path: Path
-) -> None:
+def test_two_visitors_are_isolated_and_their_workspaces_go_when_idle(browser, short_lived_app, tmp_path: Path) -> None:
     url, workspaces = short_lived_app
     alice_context, alice = _open(browser, url)
     alice_session = next(iter(_sessions(workspaces)))
@@ -109,8 +108,10 @@ def test_two_visitors_are_isolated_and_their_workspaces_go_when_idle_or_closed(
 
     _wait_for(bob_uses_his_workspace_until_alice_is_gone, 3 * IDLE_S + 30, "the idle workspace to be removed")
     assert bob_session in _sessions(workspaces), "a workspace in use must stay"
+    last_use = time.monotonic()
 
-    # Closing the page ends the session at once.
+    # Closing the page keeps the workspace for a reload (tests/browser/test_reload.py); it goes once idle.
     bob_context.close()
-    _wait_for(lambda: bob_session not in _sessions(workspaces), 30, "the closed session's workspace to go")
+    _wait_for(lambda: bob_session not in _sessions(workspaces), IDLE_S + 30, "the closed page's workspace to go")
+    assert time.monotonic() - last_use >= IDLE_S - 5, "a closed page's workspace went before it was idle"
     alice_context.close()

@@ -23,7 +23,7 @@ from playground.training.trainer import TrainConfig
 from playground.workspace import WorkspaceFullError
 from playground.workspace_pool import SINGLE_USER_KEY
 from tests.fakes import ToyEmbedder, final_answer
-from tests.hosting.conftest import Clock
+from tests.hosting.conftest import Clock, make_services
 
 ALICES_KEY = "sk-alice-0123456789abcdef"
 BOBS_KEY = "sk-bob-0123456789abcdefgh"
@@ -140,17 +140,77 @@ def test_an_idle_workspace_is_removed_and_a_busy_one_is_kept(services, scenario,
     assert "launch-plan.md" not in [p.name for p in services.knowledge(fresh, scenario).files()]
 
 
-def test_leftovers_of_an_earlier_run_go_at_start_but_the_single_user_workspace_stays(services) -> None:
-    root = services.settings.workspaces_dir
+def test_leftovers_of_an_earlier_run_go_at_start_but_the_single_user_workspace_stays(settings: Settings) -> None:
+    single_user = make_services(replace(settings, shared_workspace=True))
+    root = settings.workspaces_dir
     (root / "session-old" / "company" / "kb").mkdir(parents=True)
     (root / f"session-{SINGLE_USER_KEY}" / "adapters" / ".mine.tmp1").mkdir(parents=True)  # a killed job's staging
     (root / f"session-{SINGLE_USER_KEY}" / "adapters" / "kept").mkdir(parents=True)
     (root / "shared" / "demo" / ".index.copying").mkdir(parents=True)
-    services.sessions.remove_leftovers()
+    single_user.sessions.remove_leftovers()
     assert not (root / "session-old").exists()
     assert (root / f"session-{SINGLE_USER_KEY}" / "adapters" / "kept").is_dir()
     assert not (root / f"session-{SINGLE_USER_KEY}" / "adapters" / ".mine.tmp1").exists()
     assert not (root / "shared" / "demo" / ".index.copying").exists()
+    make_services(settings).sessions.remove_leftovers()  # a multi-user app keeps no workspace over a restart
+    assert not (root / f"session-{SINGLE_USER_KEY}").exists()
+
+
+def test_a_visitor_called_local_gets_no_exemption_from_expiry_on_a_multi_user_app(services, clock: Clock) -> None:
+    special = services.session_workspace(SINGLE_USER_KEY)
+    special.root.mkdir(parents=True, exist_ok=True)
+    clock.now += 61
+    services.session_workspace("alice")  # opening a workspace sweeps the idle ones
+    assert not special.root.exists()
+    assert services.sessions.idle_for(SINGLE_USER_KEY) is None
+
+
+class Later(list):
+    """The pool's scheduled checks, run by hand: (delay, action) pairs."""
+
+    def __call__(self, delay_s: float, action) -> None:
+        self.append((delay_s, action))
+
+    def run_next(self) -> float:
+        delay_s, action = self.pop(0)
+        action()
+        return delay_s
+
+
+def test_a_closed_page_keeps_its_workspace_for_a_reload_and_for_work_still_running(services, clock: Clock) -> None:
+    later = Later()
+    services.sessions._schedule = later
+    workspace = services.session_workspace("alice")
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    with services.sessions.busy("alice"):  # an evaluation still running when the page closes
+        services.sessions.expire_when_idle("alice")
+        services.sessions.expire_when_idle("alice")  # a second close (another tab) adds no second check
+        assert workspace.root.is_dir() and len(later) == 1
+        assert later[0][0] == pytest.approx(60.5)
+        clock.now += 600
+        later.run_next()  # the evaluation is still going: checked again later, nothing removed
+        assert workspace.root.is_dir() and len(later) == 1
+    clock.now += 30  # the evaluation ended 30 s ago
+    assert later.run_next() == pytest.approx(60.5)
+    assert workspace.root.is_dir() and later[0][0] == pytest.approx(30.5)  # next check when it would be idle
+    services.session_workspace("alice")  # the visitor reloaded and used it again
+    clock.now += 31
+    later.run_next()
+    assert workspace.root.is_dir()
+    clock.now += 60
+    later.run_next()
+    assert not workspace.root.exists() and not later  # idle at last: removed, no more checks
+
+
+def test_the_single_user_workspace_is_never_expired(settings: Settings, clock: Clock) -> None:
+    single_user = make_services(replace(settings, shared_workspace=True), clock)
+    single_user.sessions._schedule = Later()
+    workspace = single_user.session_workspace("anyone")
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    clock.now += 10_000
+    single_user.sessions.expire_when_idle(SINGLE_USER_KEY)
+    assert not single_user.sessions.expire(SINGLE_USER_KEY) and not single_user.sessions.sweep()
+    assert workspace.root.is_dir() and not single_user.sessions._schedule
 
 
 def test_the_shared_workspace_setting_gives_every_session_the_same_workspace_and_keys(
@@ -218,7 +278,7 @@ def test_training_past_the_cap_is_refused_and_no_job_starts(services, tmp_path: 
     with warnings.catch_warnings(record=True) as warned:  # gr.Warning, outside a running app
         warnings.simplefilter("always")
         shown = start.fn(gr.Request(session_hash="alice"), *values.values())  # a 1 MB cap; an adapter needs 30 MiB
-    workspace = services.session_workspace("alice")
+    workspace = services.session_workspace(services.identities.resolve("alice"))  # the page's visitor
     assert started == [], "a training job was started past the cap"
     assert services.jobs.state(str(workspace.root)).status == "idle"
     assert not (workspace.adapters_dir / "mine").exists()

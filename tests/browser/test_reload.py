@@ -1,0 +1,141 @@
+"""A reload keeps who you are: your upload and adapter, the room you run, the vote you cast.
+
+The browser keeps a signed visitor id (playground/identity.py); each test reloads a real page and
+checks that the new page speaks for the same visitor. This module starts its own app (no warm
+start: the one round it answers loads the embedded model on first use) on its own cache folder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from playground.config import Settings
+from playground.knowledge.onnx_embedder import prepare_default
+from playground.llamacpp.quantize import prepare_embedded
+from playground.local_models import ensure_embedded_model
+from tests.browser.conftest import SMALL_LIMITS, identified, kb_documents, running_app
+
+pytestmark = pytest.mark.browser
+
+DOCUMENT = "# Juniper Dock\n\nThe Juniper Dock ferry leaves at 6:40 and carries bicycles free of charge.\n"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    cache = tmp_path_factory.mktemp("cache")
+    real = Settings.from_env()
+    ensure_embedded_model(real.models_cache_dir)
+    prepare_embedded()
+    prepare_default()
+    for name, folder in (("models", real.models_cache_dir), ("gguf", real.served_gguf_dir)):
+        (cache / name).symlink_to(folder.resolve(), target_is_directory=True)
+    (cache / "embedder").symlink_to(real.embedder_cache_dir.resolve(), target_is_directory=True)
+    environment = SMALL_LIMITS | {"PLAYGROUND_CACHE": str(cache), "PLAYGROUND_WARM_START": "0"}
+    with running_app(cache / "app.log", environment) as url:
+        yield url, cache / "workspaces"
+
+
+def _open(browser, url: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(240_000)
+    page.goto(url)
+    identified(page)
+    return context, page
+
+
+def _reload(page) -> None:
+    page.reload()
+    identified(page)
+
+
+def _sessions(workspaces: Path) -> set[str]:
+    return {p.name for p in workspaces.glob("session-*")} if workspaces.is_dir() else set()
+
+
+def test_a_visitor_who_reloads_finds_their_upload_and_adapter(browser, app, tmp_path: Path) -> None:
+    url, workspaces = app
+    context, page = _open(browser, url)
+    try:
+        page.get_by_role("tab", name="Knowledge").click()
+        page.locator("#kb-stats").filter(has_text="chunks").wait_for()
+        before = kb_documents(page)
+        document = tmp_path / "juniper-dock.md"
+        document.write_text(DOCUMENT)
+        page.locator("#kb-upload input[type=file]").set_input_files(str(document))
+        page.locator("#kb-add").click()
+        page.locator("#kb-status").filter(has_text="added juniper-dock.md").wait_for()
+        (folder,) = [workspaces / name for name in _sessions(workspaces)]
+        adapter = folder / "adapters" / "my-reload-adapter"  # as a finished training job leaves it
+        adapter.mkdir(parents=True)
+        (adapter / "adapter_config.json").write_text("{}")
+        (adapter / "card.json").write_text(json.dumps({"base_model": "smollm2-135m-instruct", "steps": 2}))
+
+        _reload(page)
+        page.get_by_role("tab", name="Knowledge").click()
+        page.locator("#kb-stats").filter(has_text="chunks").wait_for()
+        assert kb_documents(page) == before + 1
+        page.locator("#kb-documents").filter(has_text="juniper-dock.md").wait_for()
+        page.get_by_role("tab", name="Train").click()
+        page.locator("#train-adapters").filter(has_text="my-reload-adapter").wait_for()
+        assert _sessions(workspaces) == {folder.name}, "the reload opened a second workspace"
+    finally:
+        context.close()
+
+
+def _field(page, elem_id: str):
+    return page.locator(f"#{elem_id} input, #{elem_id} textarea").first
+
+
+def _vote(page, label: str) -> None:
+    page.locator("#workshop-choice label").filter(has_text=re.compile(rf"^\s*{label}\s*$")).click()
+    page.locator("#workshop-vote").click()
+    page.locator("#workshop-join-status").filter(has_text=f"you voted {label}").wait_for()
+
+
+def test_a_facilitator_and_a_participant_who_reload_keep_the_room_and_one_vote(browser, app) -> None:
+    url, _ = app
+    contexts = []
+    try:
+        context, host = _open(browser, url)
+        contexts.append(context)
+        host.get_by_role("tab", name="Workshop").click()
+        host.locator("#workshop-open").click()
+        host.wait_for_function("el => el.value.length === 5", arg=_field(host, "workshop-code").element_handle())
+        code = _field(host, "workshop-code").input_value()
+        link = _field(host, "workshop-link").input_value()
+
+        context, voter = _open(browser, link)
+        contexts.append(context)
+        voter.locator("#workshop-join-status").filter(has_text=f"Joined room {code}").wait_for()
+        host.locator("#workshop-status").filter(has_text="1 joined").wait_for()
+        _field(host, "workshop-question").fill("What is 2 + 2?")
+        host.locator("#workshop-run").click()
+        voter.locator("#workshop-join-answers .workshop-round[data-state='voting']").wait_for()
+        _vote(voter, "A")
+        host.locator("#workshop-status").filter(has_text="1 vote(s) in").wait_for()
+
+        _reload(voter)  # a participant reloads: back in the room, their vote shown, and still one vote
+        voter.locator("#workshop-join-status").filter(has_text="you voted A").wait_for()
+        _vote(voter, "B")
+        host.locator("#workshop-status").filter(has_text="1 vote(s) in from 1 joined").wait_for()
+
+        _reload(host)  # the facilitator reloads: back in the room they run
+        host.locator("#workshop-status").filter(has_text=f"Room {code}").wait_for()
+        assert _field(host, "workshop-code").input_value() == code
+        host.locator("#workshop-answers .workshop-round[data-state='voting']").wait_for()
+        host.locator("#workshop-reveal").click()  # only the room's facilitator may: the reloaded page still is
+        host.locator("#workshop-answers .workshop-round[data-state='revealed']").wait_for()
+        votes = {
+            card.get_attribute("data-label"): card.get_attribute("data-votes")
+            for card in host.locator("#workshop-answers .workshop-choice").all()
+        }
+        assert votes["A"] == "0" and votes["B"] == "1" and sum(map(int, votes.values())) == 1
+    finally:
+        for context in contexts:
+            context.close()
