@@ -141,6 +141,7 @@ def test_killing_an_adapter_write_leaves_the_adapter_list_as_it_was(tmp_path: Pa
     assert AdapterRegistry([(adapters, False)]).names() == before  # the half-written one is not listed
     leftovers = [p.name for p in adapters.iterdir() if p.name.startswith(".new.")]
     assert leftovers, "the killed write should have left its hidden staging folder"
-    WorkspacePool(tmp_path / "workspaces", idle_s=60, max_bytes=10**9).remove_leftovers()  # the next start
+    next_start = WorkspacePool(tmp_path / "workspaces", idle_s=60, max_bytes=10**9, single_user=True)
+    next_start.remove_leftovers()
     assert not [p for p in adapters.iterdir() if p.name.startswith(".")]
     assert AdapterRegistry([(adapters, False)]).names() == before
