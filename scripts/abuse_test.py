@@ -467,7 +467,7 @@ ATTACKS: list[Attack] = [
     # Names that climb out of the workspace.
     Attack("train: adapter name traversal", "adapter", _train(adapter_name=f"../../../..{'/tmp'}/abuse-adapter")),
     Attack("knowledge: upload name traversal", "", _traversal_upload_name),
-    Attack("knowledge: forged server file path", "", _forged_file_path),
+    Attack("knowledge: forged server file path", "was not uploaded", _forged_file_path, short=True),
     Attack(
         "knowledge: save to traversal name",
         "not in the list of choices",

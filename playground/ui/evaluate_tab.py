@@ -23,6 +23,7 @@ from playground.services import Services
 from playground.ui.evaluation_view import rows_table, run_summary, scoreboard_table
 from playground.ui.lane_controls import build_lane_controls, coerce_options
 from playground.ui.session import downloadable, holds_workspace, session_id, session_services, session_workspace
+from playground.ui.uploads import uploaded_file
 
 JUDGE_OFF = "off"
 DEFAULT_SAMPLE = 20
@@ -32,7 +33,8 @@ CHARTS = ("truth_vs_prediction", "metrics", "cost_vs_quality", "latency")
 def _set_for(services: Services, scenario: Scenario, upload: str | None) -> tuple[list[EvalItem], str]:
     """The uploaded set (within the upload limits) when there is one, else the scenario's own."""
     if upload:
-        items = load_eval_set(Path(upload), max_rows=services.limits.eval_rows, max_bytes=services.upload_bytes)
+        path = uploaded_file(upload)  # never a server file named by a forged upload
+        items = load_eval_set(path, max_rows=services.limits.eval_rows, max_bytes=services.upload_bytes)
         return items, Path(upload).name
     if scenario.eval_set is None:
         raise EvalSetError(f"scenario '{scenario.title}' has no evaluation set: upload one (JSONL)")

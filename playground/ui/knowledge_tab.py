@@ -13,6 +13,7 @@ from playground.knowledge.parsing import SUPPORTED_SUFFIXES
 from playground.knowledge.store import IngestReport
 from playground.services import Services
 from playground.ui.session import holds_workspace, session_services, session_workspace
+from playground.ui.uploads import uploaded_file
 
 KB_ERRORS = (PlaygroundError, OSError)
 FRESHNESS_LANES = ("prompting", "rag", "finetuned")
@@ -118,7 +119,7 @@ def build_knowledge_tab(services: Services, scenario_picker: gr.Dropdown, tab: g
             return [gr.skip()] * 3 + ["", gr.skip()]
         try:
             kb = knowledge(scenario_name, request)
-            report = kb.add_paths([Path(p) for p in paths], progress=_progress_callback(progress))
+            report = kb.add_paths([uploaded_file(p) for p in paths], progress=_progress_callback(progress))
         except KB_ERRORS as exc:
             gr.Warning(str(exc))
             return [gr.skip()] * 3 + [f"⚠ {exc}", gr.skip()]

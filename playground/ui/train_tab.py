@@ -23,6 +23,7 @@ from playground.training.registry import AdapterError, check_adapter_name
 from playground.training.settings import DEFAULT_PRESET, PRESETS, TAB_SPECS, TrainSettings
 from playground.training.trainer import TrainConfig
 from playground.ui.session import holds_workspace, session_workspace
+from playground.ui.uploads import uploaded_file
 
 FIELDS_PER_ROW = 4
 ADAPTER_ROOM_BYTES = 30 * 1024 * 1024  # room a new LoRA adapter needs in the workspace (shipped ones: < 25 MB)
@@ -175,8 +176,9 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
 
     def dataset_path(scenario_name: str, uploaded: str | None) -> Path:
         if uploaded:
-            check_file_size(Path(uploaded), services.upload_bytes, "the training file")  # before it is read
-            return Path(uploaded)
+            path = uploaded_file(uploaded)  # never a server file named by a forged upload
+            check_file_size(path, services.upload_bytes, "the training file")  # before it is read
+            return path
         scenario = services.scenarios.get(scenario_name)
         if scenario.train_set is None:
             raise AdapterError(f"scenario '{scenario.name}' has no training set: upload a file")

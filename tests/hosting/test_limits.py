@@ -28,6 +28,12 @@ from playground.training.trainer import TrainConfig
 from playground.workshop.rooms import Rooms
 
 
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(tmp_path, monkeypatch) -> None:
+    """Files these tests hand to a tab stand for uploads: Gradio's upload folder is the test's folder."""
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path))
+
+
 def _one_line(error: PlaygroundError, setting: str) -> str:
     message = error.message
     assert "\n" not in message and setting in message and "over the limit" in message, message

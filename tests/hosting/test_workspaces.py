@@ -255,6 +255,8 @@ class _WordTokenizer:
 def test_training_past_the_cap_is_refused_and_no_job_starts(services, tmp_path: Path, monkeypatch) -> None:
     import gradio as gr
 
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path))  # the training file stands for an upload
+
     from playground.ui.train_tab import build_train_tab
 
     started: list[list[str]] = []
