@@ -358,15 +358,31 @@ def _traversal_upload_name(ctx: Context) -> Outcome:
 
 
 def _forged_file_path(ctx: Context) -> Outcome:
-    """A FileData naming a server file that was never uploaded."""
+    """A FileData naming a server file that was never uploaded, sent by plain HTTP.
+
+    Not through gradio_client: a client on the same machine uploads a local path it is given, which
+    would only send the attacker's own copy of the file (the first form of this attack did that).
+    """
+    import httpx
+
     forged = {"path": str(ctx.canary / "secret.md"), "orig_name": "secret.md", "meta": {"_type": "gradio.FileData"}}
-    outcome = ctx.attacker.call("/add_files", scenario_name=DEFAULT_SCENARIO, paths=[forged])
-    if outcome.refusal() is None:
-        shown = ctx.attacker.call("/show", scenario_name=DEFAULT_SCENARIO, name="secret.md")
-        leaked = "canary-secret" in json.dumps(shown.outputs, default=str)
-        outcome.breach = f"{forged['path']} (never uploaded) was added to the knowledge base" + (
-            "; /show returns its text" if leaked else ""
-        )
+    data = ctx.attacker.arguments("/add_files", {"scenario_name": DEFAULT_SCENARIO, "paths": [forged]})
+    started = httpx.post(ctx.attacker.url + "gradio_api/call/add_files", json={"data": data}, timeout=60)
+    outcome = Outcome()
+    if started.status_code != 200:
+        outcome.error = f"HTTP {started.status_code}: {_one_line(started.text)}"
+        return outcome
+    stream = httpx.get(
+        ctx.attacker.url + f"gradio_api/call/add_files/{started.json()['event_id']}", timeout=CALL_TIMEOUT_S
+    ).text
+    if "event: error" in stream:
+        # Gradio's own check ("not uploaded by a user") refuses it before any handler runs; its
+        # message is not sent to the client, so the refusal is named here.
+        outcome.error = "refused by Gradio before any handler: the file was not uploaded"
+    elif "added secret.md" in stream:
+        outcome.breach = f"{forged['path']} (never uploaded) was added to a knowledge base"
+    else:
+        outcome.outputs = [stream]
     return outcome
 
 
@@ -467,7 +483,7 @@ ATTACKS: list[Attack] = [
     # Names that climb out of the workspace.
     Attack("train: adapter name traversal", "adapter", _train(adapter_name=f"../../../..{'/tmp'}/abuse-adapter")),
     Attack("knowledge: upload name traversal", "", _traversal_upload_name),
-    Attack("knowledge: forged server file path", "was not uploaded", _forged_file_path, short=True),
+    Attack("knowledge: forged server file path", "not uploaded", _forged_file_path, short=True),
     Attack(
         "knowledge: save to traversal name",
         "not in the list of choices",

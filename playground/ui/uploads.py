@@ -1,9 +1,9 @@
 """Files a visitor uploaded: only ones inside Gradio's upload folder are read.
 
-A client can call an endpoint with a file description whose `path` names any file on the server
-(gradio_client, plain HTTP). Gradio is meant to accept only files in its upload folder there, but a
-forged path was seen to get through to the handler (scripts/abuse_test.py: "knowledge: forged
-server file path"), so every handler that reads an upload checks it here first.
+A client can call an endpoint with a file description whose `path` names any file on the server.
+Gradio refuses such a path before a handler runs ("not uploaded by a user"; scripts/abuse_test.py
+tries it). Every handler that reads an upload checks it here as well, so that the refusal does not
+hang on one check inside Gradio, and a handler called directly gets the same rule.
 """
 
 from __future__ import annotations
