@@ -137,16 +137,38 @@ def run_lanes(
         serial = _runs_one_at_a_time(gateway, _model_of(job, scenario, context or LaneContext()))
         groups.setdefault("one at a time" if serial else job.key, []).append(job)
 
+    stop = threading.Event()  # set when the caller stops waiting: a timeout, or a closed page
+
     def work(group: list[LaneJob]) -> None:
         for job in group:
-            for answer in run_lane(gateway, question, scenario, job, context):
-                updates.put(answer)
+            if stop.is_set():
+                return
+            answers = run_lane(gateway, question, scenario, job, context)
+            try:
+                for answer in answers:
+                    if stop.is_set():
+                        break
+                    updates.put(answer)
+            finally:
+                # Closing the lane's generator closes its model stream, so llama.cpp sees the client
+                # go and frees the slot instead of decoding an answer nobody will read.
+                answers.close()
 
     threads = [
         threading.Thread(target=work, args=(group,), daemon=True, name=f"lanes-{key}") for key, group in groups.items()
     ]
     for thread in threads:
         thread.start()
+    try:
+        yield from _snapshots(updates, latest, min_interval_s, timeout_s)
+    finally:
+        stop.set()
+
+
+def _snapshots(
+    updates: queue.Queue[Answer], latest: dict[str, Answer], min_interval_s: float, timeout_s: float | None
+) -> Iterator[dict[str, Answer]]:
+    """The lanes' answers as they arrive (throttled), until every lane is done or the deadline passes."""
     last_yield = 0.0
     deadline = None if timeout_s is None else time.perf_counter() + timeout_s
     while not all(a.done for a in latest.values()):

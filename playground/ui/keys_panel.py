@@ -1,4 +1,4 @@
-"""The provider keys panel: password fields whose keys last for this browser session only.
+"""The provider keys panel: password fields whose keys last for this browser until forgotten or idle.
 
 The keys go to the session's entry in the workspace pool (memory only) and the fields are
 cleared at once, so a key is never written to disk, echoed back, or kept in the page.
@@ -26,7 +26,7 @@ def build_keys_panel(services: Services) -> None:
     def owner(request: gr.Request) -> str:
         return services.pool_key(session_id(services, request))
 
-    with gr.Accordion("Provider keys (this browser session only)", open=False, elem_id="keys-panel"):
+    with gr.Accordion("Provider keys (this browser only, until forgotten or idle)", open=False, elem_id="keys-panel"):
         fields = {
             provider: gr.Textbox(
                 label=f"{title} API key",

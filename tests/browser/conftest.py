@@ -28,7 +28,9 @@ CHROMIUM_ARGS = [
 # lane's prompt fits in (the largest, RAG's, is ~1,000 tokens) while a stuffed knowledge base never
 # does (4 documents are ~3,300 tokens), so the Brief's context growth counts and refuses the stuffed
 # prompt instead of spending minutes prefilling it. tests/cli/test_brief_command.py measures one.
-SMALL_LIMITS = {"PLAYGROUND_MAX_TOKENS": "16", "PLAYGROUND_ENGINE_CONTEXT": "3072"}
+# No warm start: it would load every scenario's adapter server and prefixes while the first tests run;
+# each test loads what it uses (tests/hosting/test_warm_start.py and the first_answer bench cover it).
+SMALL_LIMITS = {"PLAYGROUND_MAX_TOKENS": "16", "PLAYGROUND_ENGINE_CONTEXT": "3072", "PLAYGROUND_WARM_START": "0"}
 
 
 @pytest.fixture(scope="session")

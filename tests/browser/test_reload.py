@@ -1,24 +1,20 @@
 """A reload keeps who you are: your upload and adapter, the room you run, the vote you cast.
 
 The browser keeps a signed visitor id (playground/identity.py); each test reloads a real page and
-checks that the new page speaks for the same visitor. This module starts its own app (no warm
-start: the one round it answers loads the embedded model on first use) on its own cache folder.
+checks that the new page speaks for the same visitor. It uses the shared browser app (conftest.py),
+whose workspaces are this checkout's cache.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from playground.config import Settings
-from playground.knowledge.onnx_embedder import prepare_default
-from playground.llamacpp.quantize import prepare_embedded
-from playground.local_models import ensure_embedded_model
-from tests.browser.conftest import SMALL_LIMITS, identified, kb_documents, running_app
+from tests.browser.conftest import identified, kb_documents
 
 pytestmark = pytest.mark.browser
 
@@ -26,18 +22,9 @@ DOCUMENT = "# Juniper Dock\n\nThe Juniper Dock ferry leaves at 6:40 and carries 
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    cache = tmp_path_factory.mktemp("cache")
-    real = Settings.from_env()
-    ensure_embedded_model(real.models_cache_dir)
-    prepare_embedded()
-    prepare_default()
-    for name, folder in (("models", real.models_cache_dir), ("gguf", real.served_gguf_dir)):
-        (cache / name).symlink_to(folder.resolve(), target_is_directory=True)
-    (cache / "embedder").symlink_to(real.embedder_cache_dir.resolve(), target_is_directory=True)
-    environment = SMALL_LIMITS | {"PLAYGROUND_CACHE": str(cache), "PLAYGROUND_WARM_START": "0"}
-    with running_app(cache / "app.log", environment) as url:
-        yield url, cache / "workspaces"
+def app(app_url: str) -> tuple[str, Path]:
+    """The shared browser app, and where it keeps visitors' workspaces (its cache is this checkout's)."""
+    return app_url, Settings.from_env().workspaces_dir
 
 
 def _open(browser, url: str):
@@ -60,6 +47,7 @@ def _sessions(workspaces: Path) -> set[str]:
 
 def test_a_visitor_who_reloads_finds_their_upload_and_adapter(browser, app, tmp_path: Path) -> None:
     url, workspaces = app
+    others = _sessions(workspaces)  # the shared app keeps earlier tests' visitors' workspaces
     context, page = _open(browser, url)
     try:
         page.get_by_role("tab", name="Knowledge").click()
@@ -70,7 +58,7 @@ def test_a_visitor_who_reloads_finds_their_upload_and_adapter(browser, app, tmp_
         page.locator("#kb-upload input[type=file]").set_input_files(str(document))
         page.locator("#kb-add").click()
         page.locator("#kb-status").filter(has_text="added juniper-dock.md").wait_for()
-        (folder,) = [workspaces / name for name in _sessions(workspaces)]
+        (folder,) = [workspaces / name for name in _sessions(workspaces) - others]
         adapter = folder / "adapters" / "my-reload-adapter"  # as a finished training job leaves it
         adapter.mkdir(parents=True)
         (adapter / "adapter_config.json").write_text("{}")
@@ -83,7 +71,7 @@ def test_a_visitor_who_reloads_finds_their_upload_and_adapter(browser, app, tmp_
         page.locator("#kb-documents").filter(has_text="juniper-dock.md").wait_for()
         page.get_by_role("tab", name="Train").click()
         page.locator("#train-adapters").filter(has_text="my-reload-adapter").wait_for()
-        assert _sessions(workspaces) == {folder.name}, "the reload opened a second workspace"
+        assert _sessions(workspaces) - others == {folder.name}, "the reload opened a second workspace"
     finally:
         context.close()
 

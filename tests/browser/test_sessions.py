@@ -108,10 +108,9 @@ def test_two_visitors_are_isolated_and_their_workspaces_go_when_idle(browser, sh
 
     _wait_for(bob_uses_his_workspace_until_alice_is_gone, 3 * IDLE_S + 30, "the idle workspace to be removed")
     assert bob_session in _sessions(workspaces), "a workspace in use must stay"
-    last_use = time.monotonic()
 
-    # Closing the page keeps the workspace for a reload (tests/browser/test_reload.py); it goes once idle.
+    # Closing the page keeps the workspace for a reload (tests/browser/test_reload.py); that it goes
+    # once idle is tests/hosting/test_workspaces.py's (a closed page's workspace, on a hand-run clock).
     bob_context.close()
-    _wait_for(lambda: bob_session not in _sessions(workspaces), IDLE_S + 30, "the closed page's workspace to go")
-    assert time.monotonic() - last_use >= IDLE_S - 5, "a closed page's workspace went before it was idle"
+    assert bob_session in _sessions(workspaces), "a closed page's workspace went at once: a reload would lose it"
     alice_context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -161,3 +162,39 @@ def test_a_missing_local_gguf_is_that_lanes_one_line_error_not_an_exception(tmp_
     job = LaneJob("prompting", get_lane("prompting").options(f"local/{tmp_path}/missing.gguf"))
     *_, last = run_lanes(gateway, "What?", scenario, [job], LaneContext())
     assert last["prompting"].done and "no GGUF file at" in (last["prompting"].error or "")
+
+
+class _EndlessModel(FakeGateway):
+    """Streams a word every 0.1 s until its consumer closes the stream; records when that happened."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words = 0
+        self.closed = threading.Event()
+
+    def stream(self, model, messages, max_tokens=256, temperature=0.0, **params):
+        try:
+            while True:
+                time.sleep(0.1)
+                self.words += 1
+                yield "word "
+        finally:
+            self.closed.set()  # GeneratorExit: the HTTP stream to llama.cpp would close here
+
+
+def test_a_timed_out_lane_closes_its_model_stream(scenario) -> None:
+    gateway = _EndlessModel()
+    job = LaneJob("prompting", _options("fake/endless"))
+    *_, last = run_lanes(gateway, "Q?", scenario, [job], min_interval_s=0, timeout_s=0.5)
+    assert "timed out" in last["prompting"].error
+    assert gateway.closed.wait(timeout=5), "the timed-out lane's stream was never closed: its slot stays busy"
+    assert gateway.words < 20, "closed within a few words of the deadline, not after minutes"
+
+
+def test_a_caller_that_stops_reading_closes_the_lanes_streams(scenario) -> None:
+    """A page closed mid-answer: Gradio closes the generator; the lanes must not stream on."""
+    gateway = _EndlessModel()
+    snapshots = run_lanes(gateway, "Q?", scenario, [LaneJob("prompting", _options("fake/endless"))], min_interval_s=0)
+    next(snapshots)
+    snapshots.close()
+    assert gateway.closed.wait(timeout=5), "the lane kept streaming after its reader went"
