@@ -19,6 +19,7 @@ from playground.cli.lane_flags import add_lane_flags, lane_settings
 from playground.errors import UsageError
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import load_eval_set, sample_items
+from playground.evaluation.splits import split_items
 from playground.lanes import default_lanes
 from playground.services import SHARED_WORKSPACE, Services
 
@@ -35,6 +36,12 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--lanes", default=",".join(default_lanes()), help="comma-separated lanes")
     evaluate.add_argument("--limit", type=positive_int, help="a seeded random sample of N questions")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
+    evaluate.add_argument(
+        "--split",
+        choices=("all", "dev", "test"),
+        default="all",
+        help="the set's recorded dev or test items (EVAL.split.json beside it; default all)",
+    )
     evaluate.add_argument("--model", help="litellm model string for every lane")
     evaluate.add_argument("--max-tokens", type=int, help="longest answer, in tokens")
     add_lane_flags(evaluate)
@@ -58,7 +65,7 @@ def cmd_eval(args: argparse.Namespace, services: Services) -> int:
     set_path = args.evalset or scenario.eval_set
     if set_path is None:
         raise CommandError(f"scenario '{scenario.name}' has no evaluation set; pass one as EVALSET")
-    items = sample_items(load_eval_set(set_path), args.limit, args.seed)
+    items = sample_items(split_items(set_path, load_eval_set(set_path), args.split), args.limit, args.seed)
     model = args.model or services.settings.default_model
     services.gateway.check_model(model)
     if args.judge:
