@@ -26,6 +26,25 @@ def test_rag_puts_numbered_passages_with_sources_in_the_prompt(with_kb) -> None:
     assert [(s.kind, s.name) for s in prepared.steps] == [("tool", "search_knowledge"), ("llm", "answer")]
 
 
+def test_best_last_puts_the_best_passage_next_to_the_question_keeping_rank_numbers(with_kb) -> None:
+    scenario, context = with_kb
+    first = final_answer("rag", "What is the meal per diem?", scenario, context, k=2)
+    last = final_answer("rag", "What is the meal per diem?", scenario, context, k=2, passage_order="best_last")
+    assert [p.source for p in last.passages] == [p.source for p in first.passages]  # the ranking itself is kept
+    best = "[1] (travel.md / Travel policy > Per diem)"
+    user_first, user_last = first.messages[-1]["content"], last.messages[-1]["content"]
+    assert user_first.index(best) < user_first.index("[2] (")
+    assert user_last.index("[2] (") < user_last.index(best) < user_last.index("Question:")
+
+
+def test_the_rag_instruction_is_editable_and_defaults_to_the_shipped_one(with_kb) -> None:
+    scenario, context = with_kb
+    default = final_answer("rag", "Q?", scenario, context, k=1).messages[-1]["content"]
+    assert default.startswith("Answer the question using only the passages below.")
+    edited = final_answer("rag", "Q?", scenario, context, k=1, rag_instruction="Quote the figure exactly.")
+    assert edited.messages[-1]["content"].startswith("Quote the figure exactly.\n\n[1] (")
+
+
 def test_rag_lane_answer_carries_passages_and_timings(with_kb) -> None:
     scenario, context = with_kb
     job = lane_job("rag", "fake/m", k=3, search_mode="fts")
@@ -46,6 +65,7 @@ def test_rag_without_a_knowledge_base_is_a_lane_error(scenario) -> None:
     [
         ({"k": 0}, r"Passages retrieved \(k\): 0 is outside 1 to 20"),
         ({"search_mode": "psychic"}, "'psychic' is not one"),
+        ({"passage_order": "random"}, "Passage order: 'random' is not one of best_first, best_last"),
     ],
 )
 def test_bad_rag_options_are_refused(options, message) -> None:

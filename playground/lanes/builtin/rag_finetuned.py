@@ -23,6 +23,8 @@ from playground.scenarios import Scenario
 class RagFinetunedOptions(LaneOptions):
     k: int = 5
     search_mode: str = "hybrid"
+    passage_order: str = "best_first"
+    rag_instruction: str | None = None
     adapter: str | None = None
 
 
