@@ -54,6 +54,7 @@ from scripts.load_test import LoadTestError, check_url, listening_pid  # noqa: E
 
 DEFAULT_SCENARIO = "company-knowledge"
 DEFAULT_MODEL = "local/smollm2-135m-instruct"
+DEFAULT_LANES = ["prompting", "rag", "finetuned"]  # what a workshop round runs
 GENERIC_ERROR = "upstream Gradio app has raised an exception"
 MAX_LINE_CHARS = 4000  # a refusal longer than this is not "one clear line"
 CALL_TIMEOUT_S = 120.0
@@ -919,6 +920,11 @@ def run_all(url: str, attacks: Sequence[Attack], watch: Watch, upload_mb: float,
         first = legit_answer(legit)  # also warms the servers and indexes the listing must not count
         if first:
             legit_failures.append(f"before: {first}")
+        # Every default lane once (a workshop round runs them): the RAG index and the adapter's server
+        # are a legitimate visitor's memory, so the baseline holds them and no attack is blamed for them.
+        warm = legit.call("/ask", scenario_name=DEFAULT_SCENARIO, question_text=LEGIT_QUESTION, chosen=DEFAULT_LANES)
+        if warm.refusal():
+            legit_failures.append(f"every lane before: {warm.refusal()}")
         watch.rss_baseline_mb = watch.rss_mb()
         ctx = Context(attacker, watch.canary, upload_mb, work, watch.cache)
         rows: list[dict[str, object]] = []
