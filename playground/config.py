@@ -74,6 +74,13 @@ class Settings:
         from playground.hosting import public_mode  # hosting reads SettingError from here
 
         extra = tuple(m.strip() for m in env.get("PLAYGROUND_MODELS", "").split(",") if m.strip())
+        public = public_mode(env)
+        shared = env.get("PLAYGROUND_SHARED_WORKSPACE", "").strip().lower() in ("1", "true", "yes")
+        if public and shared:
+            raise SettingError(
+                "PLAYGROUND_SHARED_WORKSPACE=1 would give every visitor of this public app one workspace "
+                "(each other's uploads, adapters and keys): unset it, or set PLAYGROUND_PUBLIC=0 on a private machine"
+            )
         return cls(
             sample_data_dir=path("PLAYGROUND_SAMPLE_DATA", defaults.sample_data_dir),
             adapters_dir=path("PLAYGROUND_ADAPTERS", defaults.adapters_dir),
@@ -93,7 +100,7 @@ class Settings:
             engine_threads=number("PLAYGROUND_ENGINE_THREADS", defaults.engine_threads, int),
             engine_layout=env.get("PLAYGROUND_ENGINE_LAYOUT", defaults.engine_layout),
             local_quant=_quant(env.get("PLAYGROUND_LOCAL_QUANT", "")) or defaults.local_quant,
-            shared_workspace=env.get("PLAYGROUND_SHARED_WORKSPACE", "").strip().lower() in ("1", "true", "yes"),
+            shared_workspace=shared,
             workspace_idle_s=number("PLAYGROUND_WORKSPACE_IDLE_S", defaults.workspace_idle_s),
             workspace_max_mb=number("PLAYGROUND_WORKSPACE_MAX_MB", defaults.workspace_max_mb),
             concurrency=number("PLAYGROUND_CONCURRENCY", defaults.concurrency, int),
@@ -101,7 +108,7 @@ class Settings:
             retries=number("PLAYGROUND_RETRIES", defaults.retries, int),
             lane_timeout_s=number("PLAYGROUND_LANE_TIMEOUT", defaults.lane_timeout_s),
             warm_start=env.get("PLAYGROUND_WARM_START", "").strip().lower() not in ("0", "false", "no"),
-            public=public_mode(env),
+            public=public,
             max_servers=_at_least_one(
                 "PLAYGROUND_MAX_SERVERS", number("PLAYGROUND_MAX_SERVERS", defaults.max_servers, int)
             ),

@@ -7,6 +7,15 @@ did not mint is refused. Gradio's `session_hash` (chosen by the client, new on e
 only says which page a request came from: the page binds its hash to its verified id when it
 loads, and every handler asks `Identities.resolve(session_hash)`. A hash no page ever bound (a raw
 API client) gets an id of its own, never a shared one. Nothing here imports gradio.
+
+A click can reach the server before its page's load event (two requests on two connections, the
+load's held up by a busy server). Such a request waits, at most `wait_s`, for the load to bind its
+page: the id a page will speak for is only known once its stored token arrives (a returning
+visitor's id is in their browser, not on the server), so waiting is the one way an early click
+acts under that id and not a throwaway one. A load is sent as the page opens and its handler is
+quick, so the wait is short; a client that never loads a page (a script) waits once, then gets
+its own id. Should the load still come later than that, with no stored token (a new visitor), the
+page adopts the id its early requests already used, so nothing they did is lost.
 """
 
 from __future__ import annotations
@@ -66,6 +75,11 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+def new_id() -> str:
+    """A fresh random id (128 bits): never guessed, never shared."""
+    return _b64(secrets.token_bytes(ID_BYTES))
+
+
 class Signer:
     """Mints signed ids and checks them against one server secret."""
 
@@ -79,7 +93,10 @@ class Signer:
 
     def mint(self) -> str:
         """A new id with its signature: what the browser keeps."""
-        identity = _b64(secrets.token_bytes(ID_BYTES))
+        return self.sign(new_id())
+
+    def sign(self, identity: str) -> str:
+        """The token the browser keeps for this id (an id the server made: see Identities.arrive)."""
         return f"{identity}.{self._signature(identity)}"
 
     def verify(self, token: object) -> str | None:
@@ -106,6 +123,8 @@ class Identities:
     A binding unused for `idle_s` is forgotten (a closed page sends no more requests), and past
     `max_pages` the least recently used goes; an open page renews its binding on every request and
     rebinds from its stored id on its timer, so forgetting one never costs a visitor their identity.
+    A binding is *provisional* when a request made it before any page load (resolve, not arrive):
+    only such an id may be adopted by the page that loads with that hash and no stored token.
     """
 
     def __init__(
@@ -120,55 +139,64 @@ class Identities:
         self.idle_s = idle_s
         self._clock = clock
         self._max_pages = max_pages
-        self._pages: OrderedDict[str, tuple[str, float]] = OrderedDict()  # hash -> (id, last seen), oldest first
-        self._lock = threading.Lock()
+        # hash -> (id, last seen, provisional), oldest first
+        self._pages: OrderedDict[str, tuple[str, float, bool]] = OrderedDict()
+        self._changed = threading.Condition()  # the lock, and a bound page wakes the requests waiting for it
 
     def arrive(self, session_hash: str | None, token: object) -> tuple[str, str]:
         """A page loaded with the token it had stored: (its id, the token to store).
 
-        A token that verifies keeps its id; a missing or forged one gets a new id and token.
+        A token that verifies keeps its id. A missing or forged one gets a new id, or the
+        provisional id this page's early requests already worked under (see the module docstring).
         """
         identity = self.signer.verify(token)
-        if identity is None:
-            token = self.signer.mint()
-            identity = self.signer.verify(token)
-            assert identity is not None
-        if session_hash:
-            self.bind(session_hash, identity)
+        with self._changed:
+            if identity is None:
+                bound = self._pages.get(session_hash) if session_hash else None
+                identity = bound[0] if bound is not None and bound[2] else new_id()
+                token = self.signer.sign(identity)
+            if session_hash:
+                self._seen(session_hash, identity, provisional=False)
         return identity, str(token)
 
     def bind(self, session_hash: str, identity: str) -> None:
-        """Requests from this page now speak for `identity`."""
-        with self._lock:
-            self._seen(session_hash, identity)
+        """Requests from this page now speak for `identity` (a verified one)."""
+        with self._changed:
+            self._seen(session_hash, identity, provisional=False)
 
-    def resolve(self, session_hash: str | None) -> str:
-        """The id a request speaks for: its page's, or (a page that never loaded) a new one of its own."""
+    def resolve(self, session_hash: str | None, wait_s: float = 0.0) -> str:
+        """The id a request speaks for: its page's, or (a page that never loaded) a new one of its own.
+
+        With `wait_s`, a hash no page has bound yet waits that long for its page's load to bind it.
+        """
         if not session_hash:
-            return _b64(secrets.token_bytes(ID_BYTES))  # no page at all: nothing to share with anyone
-        with self._lock:
+            return new_id()  # no page at all: nothing to share with anyone
+        with self._changed:
+            if session_hash not in self._pages and wait_s > 0:
+                self._changed.wait_for(lambda: session_hash in self._pages, timeout=wait_s)
             bound = self._pages.get(session_hash)
-            identity = bound[0] if bound else _b64(secrets.token_bytes(ID_BYTES))
-            self._seen(session_hash, identity)
+            identity, provisional = (bound[0], bound[2]) if bound is not None else (new_id(), True)
+            self._seen(session_hash, identity, provisional)
             return identity
 
     def leave(self, session_hash: str | None) -> str | None:
         """The page closed: forget its binding; the id it spoke for (None if it had none)."""
-        with self._lock:
+        with self._changed:
             bound = self._pages.pop(session_hash or "", None)
         return bound[0] if bound else None
 
     def pages(self) -> int:
-        with self._lock:
+        with self._changed:
             return len(self._pages)
 
-    def _seen(self, session_hash: str, identity: str) -> None:
-        """Record a request of this page now; forget the idle pages (the oldest come first)."""
+    def _seen(self, session_hash: str, identity: str, provisional: bool) -> None:
+        """Record a request of this page now; forget the idle pages (the oldest come first); wake waiters."""
         now = self._clock()
-        self._pages[session_hash] = (identity, now)
+        self._pages[session_hash] = (identity, now, provisional)
         self._pages.move_to_end(session_hash)
         while self._pages:
-            oldest, (_, seen) = next(iter(self._pages.items()))
+            oldest, (_, seen, _) = next(iter(self._pages.items()))
             if now - seen <= self.idle_s and len(self._pages) <= self._max_pages:
                 break
             del self._pages[oldest]
+        self._changed.notify_all()

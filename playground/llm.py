@@ -158,6 +158,10 @@ class Gateway:
         registry = self._adapters() if self._adapters is not None else None
         return self.policy.resolve(model, registry, self._brings_own_key)
 
+    def resolve(self, model: str | ModelRef) -> ModelRef:
+        """The model a string names, checked by the policy first (callers that key or label by it)."""
+        return self._ref(model)
+
     def _brings_own_key(self, model: str) -> bool:
         """A known remote model the session gave its own key for: it spends nothing of the operator's."""
         return model in REMOTE_CANDIDATES and bool(self._session_key(model))

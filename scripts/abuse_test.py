@@ -7,7 +7,10 @@
 Each attack is data (`Attack`: name, expected, function, short) and calls an endpoint with
 gradio_client as a visitor could, with values no widget offers: model strings that name server paths,
 hub ids or other providers, chain placeholders with format specs, work past every limit, oversize
-uploads, path traversal in file and adapter names. An attack is ok when all of these hold:
+uploads, path traversal in file and adapter names, file descriptions naming server files (plain HTTP),
+and identity: a page load (sent by plain HTTP, as a browser does) with a forged, foreign, garbage or huge
+stored id, pages named `local` or `anonymous`, another visitor's document and adapter by name, and a
+second vote after a reload. An attack is ok when all of these hold:
 
 - the answer is one clear line that contains `expected` (a warning, a lane's error, a job status or
   Gradio's own refusal), never Gradio's generic "upstream app raised an exception" nor a traceback;
@@ -36,6 +39,7 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +54,7 @@ from scripts.load_test import LoadTestError, check_url, listening_pid  # noqa: E
 
 DEFAULT_SCENARIO = "company-knowledge"
 DEFAULT_MODEL = "local/smollm2-135m-instruct"
+DEFAULT_LANES = ["prompting", "rag", "finetuned"]  # what a workshop round runs
 GENERIC_ERROR = "upstream Gradio app has raised an exception"
 MAX_LINE_CHARS = 4000  # a refusal longer than this is not "one clear line"
 CALL_TIMEOUT_S = 120.0
@@ -57,6 +62,9 @@ START_UPLOAD_MB = 1  # the --start app's PLAYGROUND_MAX_UPLOAD_MB: oversize file
 START_MAX_SERVERS = 4
 SKIP_DIRS = {".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "workspaces"}
 LEGIT_QUESTION = "How much meal allowance do we get when travelling?"
+CANARY_MARK = "canary-question-never-shown"  # in the canary's data files: seen in an answer, they were read
+VICTIM_DOC = "victim-secret.md"  # a document only the victim's workspace holds
+VICTIM_ADAPTER = "victim-adapter"  # an adapter only the victim's workspace holds
 
 
 class AbuseTestError(ValueError):
@@ -123,6 +131,7 @@ class Visitor:
         self.url = url
         self.client = Client(url, verbose=False, download_files=False, analytics_enabled=False)
         self.api = self.client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+        self._arrive_index: int | None = None
 
     def arguments(self, endpoint: str, values: dict[str, Any]) -> list[Any]:
         """Positional arguments: `values` by parameter name, every other input at its page default."""
@@ -177,6 +186,30 @@ class Visitor:
         stored = response.json()[0]
         return {"path": stored, "orig_name": name or path.name, "meta": {"_type": "gradio.FileData"}}
 
+    def arrive(self, stored: object) -> str:
+        """The page's load event as a browser sends it (plain HTTP): `stored` as its kept id; the id to keep.
+
+        A browser page sends what it kept in localStorage, so a hostile one can send anything.
+        """
+        import httpx
+
+        if self._arrive_index is None:
+            config = httpx.get(self.url + "config", timeout=60).json()
+            kinds = {c["id"]: c.get("type") for c in config["components"]}
+            self._arrive_index = next(
+                d["id"]
+                for d in config["dependencies"]
+                if any(t[1] == "load" for t in d["targets"]) and [kinds.get(i) for i in d["inputs"]] == ["browserstate"]
+            )
+        body = {"data": [stored], "fn_index": self._arrive_index, "session_hash": self.client.session_hash}
+        response = httpx.post(self.url + "gradio_api/run/predict", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()["data"][0]
+
+    def new_page(self, session_hash: str | None = None) -> None:
+        """A reload, or a page that names its own session_hash: what follows is a new page."""
+        self.client.session_hash = session_hash or str(uuid.uuid4())
+
     def close(self) -> None:
         self.client.close()
 
@@ -202,6 +235,41 @@ class Context:
     canary: Path
     upload_mb: float
     work: Path  # files the attacks upload
+    cache: Path | None = None  # the app's PLAYGROUND_CACHE, when known
+    visitors: list[Visitor] = field(default_factory=list)  # opened by the attacks, closed at the end
+    _victim: tuple[Visitor, str] | None = None
+
+    def visitor(self) -> Visitor:
+        """Another browser (its own client, its own page)."""
+        visitor = Visitor(self.attacker.url)
+        self.visitors.append(visitor)
+        return visitor
+
+    def victim(self) -> tuple[Visitor, str]:
+        """A visitor whose workspace holds VICTIM_DOC (and, with the cache known, an adapter): (it, its token).
+
+        Made once. A reload of the victim (its token on a new page) must see the document, or the
+        attacks that look for it would prove nothing.
+        """
+        if self._victim is None:
+            victim = self.visitor()
+            token = victim.arrive(None)
+            uploaded = victim.upload(self.file(VICTIM_DOC, text="# Victim\n\nvictim-only text\n"))
+            added = victim.call("/add_files", scenario_name=DEFAULT_SCENARIO, paths=[uploaded])
+            victim.new_page()
+            if victim.arrive(token) != token or VICTIM_DOC not in self.documents(victim):
+                raise AbuseTestError(f"the victim's reload does not see its own upload ({added.refusal()})")
+            if self.cache is not None:
+                workspace = self.cache / "workspaces" / f"session-{token.split('.')[0]}"
+                _plant_adapter(workspace / "adapters" / VICTIM_ADAPTER)
+                if VICTIM_ADAPTER not in json.dumps(victim.call("/refresh_adapters").outputs):
+                    raise AbuseTestError("the victim's own adapter list does not show its adapter")
+            self._victim = (victim, token)
+        return self._victim
+
+    @staticmethod
+    def documents(visitor: Visitor) -> list[str]:
+        return _document_names(visitor.call("/refresh", scenario_name=DEFAULT_SCENARIO).outputs)
 
     def file(self, name: str, size: int = 0, text: str | None = None) -> Path:
         path = self.work / name
@@ -357,33 +425,40 @@ def _traversal_upload_name(ctx: Context) -> Outcome:
     return outcome
 
 
-def _forged_file_path(ctx: Context) -> Outcome:
-    """A FileData naming a server file that was never uploaded, sent by plain HTTP.
+def _forged_upload(endpoint: str, parameter: str, file_name: str, many: bool = False, **values: Any) -> AttackFn:
+    """A FileData naming a server file (in the canary folder) that was never uploaded, sent by plain HTTP.
 
     Not through gradio_client: a client on the same machine uploads a local path it is given, which
     would only send the attacker's own copy of the file (the first form of this attack did that).
     """
-    import httpx
 
-    forged = {"path": str(ctx.canary / "secret.md"), "orig_name": "secret.md", "meta": {"_type": "gradio.FileData"}}
-    data = ctx.attacker.arguments("/add_files", {"scenario_name": DEFAULT_SCENARIO, "paths": [forged]})
-    started = httpx.post(ctx.attacker.url + "gradio_api/call/add_files", json={"data": data}, timeout=60)
-    outcome = Outcome()
-    if started.status_code != 200:
-        outcome.error = f"HTTP {started.status_code}: {_one_line(started.text)}"
+    def attack(ctx: Context) -> Outcome:
+        import httpx
+
+        path = str(ctx.canary / file_name)
+        forged = {"path": path, "orig_name": file_name, "meta": {"_type": "gradio.FileData"}}
+        given = {"scenario_name": DEFAULT_SCENARIO, parameter: [forged] if many else forged, **values}
+        data = ctx.attacker.arguments(endpoint, given)
+        call = ctx.attacker.url + "gradio_api/call" + endpoint
+        started = httpx.post(call, json={"data": data}, timeout=60)
+        outcome = Outcome()
+        if started.status_code != 200:
+            outcome.error = f"HTTP {started.status_code}: {_one_line(started.text)}"
+            return outcome
+        stream = httpx.get(f"{call}/{started.json()['event_id']}", timeout=CALL_TIMEOUT_S).text
+        if "event: error" in stream:
+            # Gradio's own check ("not uploaded by a user") refuses it before any handler runs; its
+            # message is not sent to the client, so the refusal is named here.
+            outcome.error = "refused by Gradio before any handler: the file was not uploaded"
+        elif "not uploaded through the page" in stream:
+            outcome.error = "refused by the tab: the file was not uploaded through the page"
+        elif CANARY_MARK in stream or f"added {file_name}" in stream:
+            outcome.breach = f"{path} (never uploaded) was read"
+        else:
+            outcome.outputs = [stream]
         return outcome
-    stream = httpx.get(
-        ctx.attacker.url + f"gradio_api/call/add_files/{started.json()['event_id']}", timeout=CALL_TIMEOUT_S
-    ).text
-    if "event: error" in stream:
-        # Gradio's own check ("not uploaded by a user") refuses it before any handler runs; its
-        # message is not sent to the client, so the refusal is named here.
-        outcome.error = "refused by Gradio before any handler: the file was not uploaded"
-    elif "added secret.md" in stream:
-        outcome.breach = f"{forged['path']} (never uploaded) was added to a knowledge base"
-    else:
-        outcome.outputs = [stream]
-    return outcome
+
+    return attack
 
 
 def _rooms(ctx: Context) -> Outcome:
@@ -483,7 +558,20 @@ ATTACKS: list[Attack] = [
     # Names that climb out of the workspace.
     Attack("train: adapter name traversal", "adapter", _train(adapter_name=f"../../../..{'/tmp'}/abuse-adapter")),
     Attack("knowledge: upload name traversal", "", _traversal_upload_name),
-    Attack("knowledge: forged server file path", "not uploaded", _forged_file_path, short=True),
+    Attack(
+        "knowledge: forged server file path",
+        "not uploaded",
+        _forged_upload("/add_files", "paths", "secret.md", many=True),
+        short=True,
+    ),
+    Attack(
+        "evaluate: forged server file path", "not uploaded", _forged_upload("/evaluate", "upload_path", "eval.jsonl")
+    ),
+    Attack(
+        "train: forged server file path",
+        "not uploaded",
+        _forged_upload("/start_job", "uploaded", "train.jsonl", adapter_name="forged-adapter"),
+    ),
     Attack(
         "knowledge: save to traversal name",
         "not in the list of choices",
@@ -498,10 +586,147 @@ ATTACKS: list[Attack] = [
     ),
 ]
 
-# Identity attacks (forged browser ids, a second vote in one round, the "local"/"anonymous" hashes) go
-# here once signed per-browser identity lands: append Attack(...) rows to IDENTITY_ATTACKS; main()
-# runs them as one more phase.
-IDENTITY_ATTACKS: list[Attack] = []
+# ---------------------------------------------------------------- identity attacks
+
+FRESH_ID = "a fresh id"
+
+
+def _plant_adapter(folder: Path) -> None:
+    """What a trained adapter leaves in its workspace (card and files), without training one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "card.json").write_text(json.dumps({"base_model": DEFAULT_MODEL.removeprefix("local/")}), "utf-8")
+    (folder / "adapter_config.json").write_text('{"r": 8}', encoding="utf-8")
+    (folder / "adapter_model.safetensors").write_bytes(b"weights")
+
+
+def _intrude(ctx: Context, stored: object, victim_id: str) -> str | None:
+    """A page that loads with `stored` as its kept id: None when it got a fresh id and not the victim's files."""
+    intruder = ctx.visitor()
+    given = intruder.arrive(stored)
+    if given == stored or str(given).split(".")[0] == victim_id:
+        return f"the stored id was accepted ({str(stored)[:40]!r})"
+    if VICTIM_DOC in ctx.documents(intruder):
+        return f"{VICTIM_DOC} of the victim's workspace was listed"
+    return None
+
+
+def _forged_id(forge: Callable[[str, str, str], list[object]]) -> AttackFn:
+    """Pages that load with ids forged from the victim's (id, signature) and a valid other token."""
+
+    def attack(ctx: Context) -> Outcome:
+        _, token = ctx.victim()
+        other = ctx.visitor().arrive(None)  # a genuine id of the attacker's own, for its signature
+        victim_id, signature = token.split(".")
+        forged = forge(victim_id, signature, other)
+        for stored in forged:
+            breach = _intrude(ctx, stored, victim_id)
+            if breach:
+                return Outcome(breach=breach)
+        return Outcome(warnings=[f"{len(forged)} forged id(s) refused: each page got {FRESH_ID}, never the victim's"])
+
+    return attack
+
+
+def _flip(text: str) -> str:
+    return text[:-1] + ("A" if text[-1] != "A" else "B")
+
+
+def _special_hashes(ctx: Context) -> Outcome:
+    """Clients that name their page `local` or `anonymous`: no special, shared or everlasting workspace."""
+    if ctx.cache is None:
+        return Outcome(error="unchecked: pass --cache (the app's PLAYGROUND_CACHE) to see its workspaces")
+    first, second = ctx.visitor(), ctx.visitor()
+    for name in ("local", "anonymous"):
+        first.new_page(name)
+        first.call("/refresh", scenario_name=DEFAULT_SCENARIO)  # opens the workspace this page speaks for
+    workspaces = ctx.cache / "workspaces"
+    special = [n for n in ("session-local", "session-anonymous", "local", "anonymous") if (workspaces / n).exists()]
+    if special:
+        return Outcome(breach=f"special workspace(s) made: {', '.join(special)}")
+    second.new_page("anonymous")
+    if VICTIM_DOC in ctx.documents(second):
+        return Outcome(breach="the page 'anonymous' sees the victim's document")
+    return Outcome(warnings=[f"pages named local/anonymous got {FRESH_ID} each, an ordinary workspace that expires"])
+
+
+def _guess_names(ctx: Context) -> Outcome:
+    """Reach the victim's document and adapter by name from another visitor's page."""
+    _, token = ctx.victim()
+    intruder = ctx.visitor()
+    intruder.arrive(None)
+    shown = intruder.call("/show", scenario_name=DEFAULT_SCENARIO, name=VICTIM_DOC)
+    if CANARY_MARK in json.dumps(shown.outputs) or "victim-only text" in json.dumps(shown.outputs):
+        return Outcome(breach=f"{VICTIM_DOC} was shown to another visitor")
+    if VICTIM_ADAPTER in json.dumps(intruder.call("/refresh_adapters").outputs):
+        return Outcome(breach=f"{VICTIM_ADAPTER} is in another visitor's adapter list")
+    victim_id = token.split(".")[0]
+    refusals = [shown.refusal() or "shown nothing"]
+    for model in (f"{DEFAULT_MODEL}::{VICTIM_ADAPTER}", f"{DEFAULT_MODEL}::session-{victim_id}"):
+        answer = Context(intruder, ctx.canary, ctx.upload_mb, ctx.work).ask(model)
+        refusal = answer.refusal() or ""
+        if "unknown adapter" not in refusal and "not offered" not in refusal:
+            return Outcome(breach=f"{model} was not refused: {refusal[:120]!r}")
+        refusals.append(refusal)
+    return Outcome(warnings=[f"unknown adapter for another visitor's names; the document: {refusals[0][:100]}"])
+
+
+def _second_vote(ctx: Context) -> Outcome:
+    """A participant votes, reloads (the same id on a new page) and votes again: one vote counts."""
+    host, voter = ctx.visitor(), ctx.visitor()
+    host.arrive(None)
+    opened = host.call("/open_new", url="http://127.0.0.1/")
+    code = next((o[0] for o in reversed(opened.outputs) if isinstance(o, list | tuple) and o and o[0]), None)
+    if not code:
+        return Outcome(error=f"could not open a room: {opened.refusal()}")
+    host.call("/run_2", scenario_name=DEFAULT_SCENARIO, question_text="Which is best?")
+    token = voter.arrive(None)
+    voter.call("/enter", code=code)
+    first = voter.call("/cast", label="A")
+    voter.new_page()  # the reload
+    voter.arrive(token)
+    voter.call("/enter", code=code)
+    second = voter.call("/cast", label="B")
+    for outcome in (first, second):
+        if outcome.refusal():
+            return Outcome(error=f"a vote was not taken: {outcome.refusal()}")
+    status = json.dumps(host.call("/facilitator_poll").outputs)
+    counted = re.search(r"\*\*(\d+)\*\* vote\(s\) in from (\d+) joined", status)
+    if not counted:
+        return Outcome(error=f"no vote count in the facilitator's status: {status[:160]}")
+    votes, joined = counted.groups()
+    if votes != "1":
+        return Outcome(breach=f"{votes} votes counted from {joined} joined participant(s)")
+    return Outcome(warnings=[f"the second vote replaced the first: {votes} vote from {joined} joined"])
+
+
+IDENTITY_ATTACKS: list[Attack] = [
+    Attack(
+        "identity: tampered signature",
+        FRESH_ID,
+        _forged_id(lambda victim, signature, other: [f"{victim}.{_flip(signature)}"]),
+        short=True,
+    ),
+    Attack(
+        "identity: victim's id, another id's signature",
+        FRESH_ID,
+        _forged_id(lambda victim, signature, other: [f"{victim}.{other.split('.')[1]}"]),
+    ),
+    Attack(
+        "identity: bare id, garbage and odd types",
+        FRESH_ID,
+        _forged_id(
+            lambda victim, signature, other: [victim, f"{victim}.", ".", "local", "anonymous", {"id": victim}, 12345]
+        ),
+    ),
+    Attack(
+        "identity: huge stored id",
+        FRESH_ID,
+        _forged_id(lambda victim, signature, other: [f"{victim}.{signature}" + "A" * 1_000_000]),
+    ),
+    Attack("identity: session_hash local / anonymous", FRESH_ID, _special_hashes),
+    Attack("identity: another visitor's document and adapter by name", "unknown adapter", _guess_names),
+    Attack("workshop: second vote in a round, after a reload", "replaced the first", _second_vote),
+]
 
 
 # ---------------------------------------------------------------- the checks around each attack
@@ -655,6 +880,11 @@ def make_canary(root: Path) -> Path:
     adapter.mkdir(exist_ok=True)
     (adapter / "adapter_config.json").write_text('{"r": 8}', encoding="utf-8")
     (adapter / "lora-old.gguf").write_bytes(b"GGUF-old")
+    (root / "eval.jsonl").write_text(
+        json.dumps({"question": CANARY_MARK + "?", "answer": "x"}) + "\n", encoding="utf-8"
+    )
+    line = json.dumps({"prompt": CANARY_MARK, "completion": "x"}) + "\n"
+    (root / "train.jsonl").write_text(line * 20, encoding="utf-8")
     return root
 
 
@@ -685,12 +915,18 @@ def run_all(url: str, attacks: Sequence[Attack], watch: Watch, upload_mb: float,
     legit = Visitor(url)
     attacker = Visitor(url)
     legit_failures: list[str] = []
+    ctx: Context | None = None
     try:
         first = legit_answer(legit)  # also warms the servers and indexes the listing must not count
         if first:
             legit_failures.append(f"before: {first}")
+        # Every default lane once (a workshop round runs them): the RAG index and the adapter's server
+        # are a legitimate visitor's memory, so the baseline holds them and no attack is blamed for them.
+        warm = legit.call("/ask", scenario_name=DEFAULT_SCENARIO, question_text=LEGIT_QUESTION, chosen=DEFAULT_LANES)
+        if warm.refusal():
+            legit_failures.append(f"every lane before: {warm.refusal()}")
         watch.rss_baseline_mb = watch.rss_mb()
-        ctx = Context(attacker, watch.canary, upload_mb, work)
+        ctx = Context(attacker, watch.canary, upload_mb, work, watch.cache)
         rows: list[dict[str, object]] = []
         phases = [attacks[i : i + 12] for i in range(0, len(attacks), 12)]
         for number, phase in enumerate(phases, start=1):
@@ -702,6 +938,8 @@ def run_all(url: str, attacks: Sequence[Attack], watch: Watch, upload_mb: float,
             if problem:
                 legit_failures.append(f"after phase {number}: {problem}")
     finally:
+        for visitor in ctx.visitors if ctx is not None else []:
+            visitor.close()
         attacker.close()
         legit.close()
     return {

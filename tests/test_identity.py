@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -152,3 +154,40 @@ def test_past_the_cap_the_least_recently_used_page_is_forgotten_first() -> None:
     assert identities.pages() == 2
     assert identities.resolve("page-1") == first
     assert identities.resolve("page-2") != second  # forgotten: a new throwaway id
+
+
+def test_an_early_request_waits_for_its_page_load_and_acts_under_the_stored_id() -> None:
+    identities = Identities(Signer(b"s" * 32), idle_s=60)
+    visitor, token = identities.arrive("earlier-page", None)  # the browser stored this id before
+    seen: list[str] = []
+    early = threading.Thread(target=lambda: seen.append(identities.resolve("page", wait_s=10)))
+    started = time.monotonic()
+    early.start()  # the click reached the server first...
+    time.sleep(0.2)
+    assert not seen, "the early request did not wait for its page to be identified"
+    assert identities.arrive("page", token)[0] == visitor  # ...then the page's load, with the stored token
+    early.join(5)
+    assert seen == [visitor] and time.monotonic() - started < 5
+
+
+def test_a_client_that_never_loads_a_page_waits_once_then_has_its_own_id() -> None:
+    identities = Identities(Signer(b"s" * 32), idle_s=60)
+    started = time.monotonic()
+    script = identities.resolve("script", wait_s=0.3)
+    assert 0.3 <= time.monotonic() - started < 2
+    started = time.monotonic()
+    assert identities.resolve("script", wait_s=0.3) == script  # bound now: no second wait
+    assert time.monotonic() - started < 0.1
+
+
+def test_a_new_visitors_late_load_adopts_the_id_its_early_requests_used_but_never_a_verified_one() -> None:
+    identities = Identities(Signer(b"s" * 32), idle_s=60)
+    early = identities.resolve("new-page")  # the load came after the wait ran out
+    identity, token = identities.arrive("new-page", None)
+    assert identity == early and identities.signer.verify(token) == early
+    assert identities.arrive("new-page", None)[0] != early  # adopted once; the binding is no longer provisional
+
+    returning, stored = identities.arrive("old-page", None)
+    identities.resolve("late-page")
+    assert identities.arrive("late-page", stored)[0] == returning  # a stored id always wins
+    assert identities.arrive("old-page", "forged.token")[0] != returning  # a verified binding is never handed out

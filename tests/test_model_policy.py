@@ -154,3 +154,27 @@ def test_public_services_offer_only_the_operators_models(tmp_path: Path, monkeyp
         services.gateway.check_model("openai/gpt-4o-mini")
     private = Services.from_settings(Settings(cache_dir=tmp_path, adapters_dir=tmp_path / "adapters"))
     assert private.gateway.policy is None and "openai/gpt-4o-mini" in private.model_choices()
+
+
+def test_an_evaluation_refuses_a_path_model_before_its_cache_key_reads_any_folder(
+    setup, scenario, monkeypatch, tmp_path: Path
+) -> None:
+    from playground.evaluation.cache import AnswerCache
+    from playground.evaluation.runner import run_evaluation
+    from playground.evaluation.sets import EvalItem
+
+    tmp, gateway, engines = setup
+
+    def no_reading(*args: object) -> str:
+        raise AssertionError("an adapter folder was read before the policy check")
+
+    monkeypatch.setattr("playground.model_ref.adapter_digest", no_reading)
+    monkeypatch.setattr("playground.model_ref._digest", no_reading)
+    stray = tmp / "elsewhere" / "stray"
+    items = [EvalItem(1, "What?", "x")]
+    cache = AnswerCache(tmp_path / "answers.sqlite")
+    for model in (f"{DEFAULT}::{stray}", f"{DEFAULT}::../elsewhere/stray", f"local/{stray}"):
+        job = LaneJob("prompting", get_lane("prompting").options(model))
+        run = run_evaluation(gateway, scenario, items, [job], cache=cache)
+        assert "not offered on this public app" in (run.rows[0].answer.error or ""), model
+    assert len(cache) == 0 and engines.asked == [] and engines.engine.seen == []

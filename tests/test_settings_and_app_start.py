@@ -39,6 +39,10 @@ def test_a_setting_that_is_not_a_number_names_the_variable(name: str, value: str
     [
         ({"PLAYGROUND_CONCURRENCY": "abc"}, "app.py: error: PLAYGROUND_CONCURRENCY='abc' is not a whole number"),
         ({"GRADIO_SERVER_PORT": "nope"}, "app.py: error: the server port 'nope' is not a number"),
+        (
+            {"PLAYGROUND_PUBLIC": "1", "PLAYGROUND_SHARED_WORKSPACE": "1"},
+            "app.py: error: PLAYGROUND_SHARED_WORKSPACE=1 would give every visitor of this public app one workspace",
+        ),
     ],
 )
 def test_app_py_refuses_a_bad_setting_in_one_line(tmp_path: Path, environment: dict[str, str], expected: str) -> None:

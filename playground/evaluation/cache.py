@@ -130,11 +130,12 @@ class CachingGateway:
         **params: Any,
     ) -> Completion:
         key = None
-        if self.cache is not None and cacheable(model):
+        ref = self._resolve(model) if self.cache is not None else None  # the policy refuses before any key
+        if self.cache is not None and ref is not None and cacheable(ref):
             sent = messages + (
                 [{"role": "parameters", "content": json.dumps(params, sort_keys=True, default=str)}] if params else []
             )
-            key = cache_key(model, sent, max_tokens, temperature)
+            key = cache_key(ref, sent, max_tokens, temperature)
             record = self.cache.get(key)
             if record is not None:
                 return from_record(record)
@@ -143,6 +144,16 @@ class CachingGateway:
         if self.cache is not None and key is not None:
             self.cache.put(key, to_record(completion))
         return completion
+
+    def _resolve(self, model: str | ModelRef) -> ModelRef:
+        """The model through the gateway's own check (public mode's policy) before it is keyed.
+
+        Keying parses the string and hashes an adapter folder's files: for a model the policy would
+        refuse (a path, `<base>::/any/folder`) nothing on disk may be read first. A gateway without
+        `resolve` (a test fake) has no policy, so parsing it here is what the gateway would do.
+        """
+        resolve = getattr(self.gateway, "resolve", None)
+        return resolve(model) if resolve is not None else ModelRef.parse(model)
 
     def stream(
         self,

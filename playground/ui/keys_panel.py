@@ -17,7 +17,11 @@ def _status(keys: ProviderKeys) -> str:
     if not keys:
         return "No key entered in this session: keys set in the environment (Space secrets) still apply."
     titles = [title for provider, title in PROVIDER_TITLES.items() if PROVIDER_KEY_VARS[provider] in keys.names()]
-    return f"This session calls {', '.join(titles)} with the key you entered (never stored on disk)."
+    return (
+        f"This session calls {', '.join(titles)} with the key you entered (never stored on disk). It stays for "
+        "this browser, reloads included, until you press **Forget my keys** or the page is left idle: "
+        "on a shared computer, press Forget my keys before you go."
+    )
 
 
 def build_keys_panel(services: Services) -> None:

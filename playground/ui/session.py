@@ -30,11 +30,21 @@ from playground.workspace import Workspace
 MAX_RENEW_INTERVAL_S = 60.0
 STORAGE_KEY = "playground-id"  # fixed: a random one (Gradio's default) would change with every start
 READY_JS = "() => { document.body.dataset.visitor = 'ready'; }"  # browser tests wait for it
+IDENTIFY_WAIT_S = 2.0  # how long a request whose page has not been identified yet waits for its load
 
 
-def session_id(services: Services, request: gr.Request | None) -> str:
-    """The visitor behind a request: the id its page loaded with, or one of its own (never shared)."""
-    return services.identities.resolve(getattr(request, "session_hash", None))
+def session_id(services: Services, request: gr.Request | None, *, wait: bool = True) -> str:
+    """The visitor behind a request: the id its page loaded with, or one of its own (never shared).
+
+    Every tab's handlers ask here, so an early click is treated alike everywhere: a request that
+    reached the server before its page's load event waits (IDENTIFY_WAIT_S at most) for that load
+    to bind the page, then acts under the id the page gets (see playground/identity.py for why
+    waiting, and what happens if the load is later still). A handler called directly, with no
+    HTTP request behind it (tests), has no page on its way and does not wait.
+    """
+    live = getattr(request, "request", None) is not None
+    wait_s = IDENTIFY_WAIT_S if wait and live else 0.0
+    return services.identities.resolve(getattr(request, "session_hash", None), wait_s)
 
 
 def session_workspace(services: Services, request: gr.Request | None) -> Workspace:
@@ -112,7 +122,7 @@ def attach_session_lifecycle(app: gr.Blocks, services: Services) -> Dependency:
         identity = identities.signer.verify(token)
         if identity is not None:  # a page whose binding lapsed (a laptop asleep) speaks for its visitor again
             identities.bind(request.session_hash, identity)
-        session = session_id(services, request)
+        session = session_id(services, request, wait=False)  # the timer runs after the load: nothing to wait for
         idle = pool.idle_for(session)
         if idle is None or idle >= idle_s:
             return gr.skip()  # never used, or idle: let the time to live run out

@@ -164,3 +164,13 @@ def test_every_logger_is_redacted_even_with_a_handler_of_its_own() -> None:
     written = stream.getvalue()
     assert written.count("[redacted]") == 4 and "uvicorn.error" in written and "LiteLLM" in written
     assert KEY not in written
+
+
+def test_the_keys_panel_says_plainly_how_long_entered_keys_last() -> None:
+    from playground.provider_keys import ProviderKeys
+    from playground.ui.keys_panel import _status
+
+    shown = _status(ProviderKeys({"OPENAI_API_KEY": "sk-test"}))
+    assert "OpenAI" in shown and "never stored on disk" in shown
+    assert "until you press **Forget my keys** or the page is left idle" in shown
+    assert "shared computer" in shown

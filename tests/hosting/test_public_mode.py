@@ -42,6 +42,17 @@ def test_a_bad_public_value_is_one_setting_error(value: str) -> None:
     assert caught.value.exit_code == 2
 
 
+@pytest.mark.parametrize("value", ["1", "true", "yes"])
+def test_a_public_app_refuses_the_shared_workspace_in_one_line(value: str) -> None:
+    for public in ({"PLAYGROUND_PUBLIC": "1"}, {"SPACE_ID": "team/playground"}):
+        with pytest.raises(SettingError) as caught:
+            Settings.from_env({**public, "PLAYGROUND_SHARED_WORKSPACE": value})
+        assert caught.value.message.startswith("PLAYGROUND_SHARED_WORKSPACE=1 would give every visitor")
+        assert "\n" not in caught.value.message and caught.value.exit_code == 2
+    private = Settings.from_env({"PLAYGROUND_PUBLIC": "0", "PLAYGROUND_SHARED_WORKSPACE": value})
+    assert private.shared_workspace and not private.public  # a private machine keeps its single-user mode
+
+
 def test_max_servers_setting() -> None:
     assert Settings.from_env({}).max_servers == 4
     assert Settings.from_env({"PLAYGROUND_MAX_SERVERS": "2"}).max_servers == 2

@@ -7,6 +7,8 @@ browser's stored token is what the load event gets.
 from __future__ import annotations
 
 import random
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -141,3 +143,25 @@ def test_a_participant_who_reloads_sees_their_vote_and_cannot_vote_twice(app, se
     assert view.current.votes_cast == 1 and view.participants == 1
     rooms.reveal(code, host=session_id(services, host.request))
     assert {c.label: c.votes for c in rooms.view(code).current.choices} == {"A": 0, "B": 1}
+
+
+def test_a_click_that_reached_the_server_before_its_page_load_works_in_the_visitors_workspace(app, services) -> None:
+    first = Page(app, "page-1")
+    token = first.arrive(None)
+    mine = session_workspace(services, first.request).root
+    reloaded = Page(app, "page-2")
+    live = gr.Request(request=object(), session_hash="page-2")  # as the server builds it: an HTTP request behind it
+    found: list[Path] = []
+    click = threading.Thread(target=lambda: found.append(session_workspace(services, live).root))
+    click.start()  # the click's request is handled first...
+    time.sleep(0.2)
+    reloaded.arrive(token)  # ...the page's load event a moment later
+    click.join(5)
+    assert found == [mine]
+
+
+def test_every_tab_resolves_its_visitor_through_session_id() -> None:
+    """Only ui/session.py reads Gradio's session_hash: a tab reading it itself would skip the wait."""
+    ui = Path(__file__).resolve().parents[2] / "playground" / "ui"
+    readers = [p.name for p in ui.glob("*.py") if "session_hash" in p.read_text() and p.name != "session.py"]
+    assert readers == []
