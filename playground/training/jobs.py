@@ -46,6 +46,7 @@ class ValidationReading:
     eval_loss: float | None
     metric: str | None
     metric_value: float | None
+    higher_is_better: bool = True
 
 
 def validation_reading(event: dict[str, Any]) -> ValidationReading | None:
@@ -58,6 +59,7 @@ def validation_reading(event: dict[str, Any]) -> ValidationReading | None:
             eval_loss=None if loss is None else float(loss),
             metric=None if event.get("metric") is None else str(event["metric"]),
             metric_value=None if value is None else float(value),
+            higher_is_better=event.get("higher_is_better") is not False,
         )
     except (KeyError, TypeError, ValueError):
         return None

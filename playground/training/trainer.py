@@ -28,7 +28,7 @@ from playground.training.validation import (
     ValidationPoint,
     ValidationSplit,
     evaluation_steps,
-    split_validation,
+    split_training,
     subset,
     validation_block,
     validation_event,
@@ -115,7 +115,7 @@ def train(config: TrainConfig, models_dir: Path, progress: Progress | None = Non
     training = load_training_file(
         config.data, config.csv_mapping, config.settings.system_prompt, config.settings.max_examples
     )
-    held_out = _split(training, config.settings)
+    held_out = split_training(training, config.settings.validation_fraction, config.settings.seed)
     metric = validation_metric(config.metric, config.house_rules) if held_out.validation else None
     import unsloth  # first: it must patch transformers, trl and peft before they load
     from unsloth import FastLanguageModel
@@ -171,11 +171,6 @@ def _resolve_base(base: str, models_dir: Path) -> str:
         return resolve_model_source(base, models_dir)
     except LocalModelError as exc:
         raise TrainingError(str(exc)) from exc
-
-
-def _split(training: TrainingSet, settings: TrainSettings) -> ValidationSplit:
-    categories = training.categories or (None,) * len(training)
-    return split_validation(categories, settings.validation_fraction, settings.seed, training.source)
 
 
 def _texts(tokenizer: Any, training: TrainingSet) -> Any:

@@ -88,6 +88,11 @@ def split_validation(categories: Sequence[str | None], fraction: float, seed: in
     return ValidationSplit(tuple(i for i in range(n) if i not in kept), tuple(validation), seed, fraction, stratified)
 
 
+def split_training(training: TrainingSet, fraction: float, seed: int) -> ValidationSplit:
+    """`split_validation` of a training set, by its examples' categories."""
+    return split_validation(training.categories or (None,) * len(training), fraction, seed, training.source)
+
+
 def _half_up(value: float) -> int:
     return math.floor(value + 0.5)
 
@@ -279,4 +284,10 @@ def _note(examples: int, generated: int, metric: ValidationMetric | None) -> str
 
 def validation_event(point: ValidationPoint, metric: ValidationMetric | None, examples: int) -> dict[str, Any]:
     """The progress event for one evaluation point."""
-    return {"event": "validation", **point.to_json(), "metric": metric.name if metric else None, "examples": examples}
+    return {
+        "event": "validation",
+        **point.to_json(),
+        "metric": metric.name if metric else None,
+        "higher_is_better": metric.higher_is_better if metric else None,
+        "examples": examples,
+    }
