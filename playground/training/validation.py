@@ -106,7 +106,7 @@ def _quotas(sizes: dict[str, int], total: int) -> dict[str, int]:
     exact = {key: size * total / n for key, size in sizes.items()}
     quotas = {key: min(math.floor(exact[key]), caps[key]) for key in sizes}
     by_remainder = sorted(sizes, key=lambda key: (-(exact[key] - math.floor(exact[key])), key))
-    while sum(quotas.values()) < total:
+    for _ in range(total):  # each pass adds at least one while any group has room; bounded either way
         for key in by_remainder:
             if sum(quotas.values()) < total and quotas[key] < caps[key]:
                 quotas[key] += 1
