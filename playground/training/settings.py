@@ -173,6 +173,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "max_steps": 30,
         "epochs": 1.0,
         "max_seq_length": 256,
+        "validation_generate": 8,  # 4 evaluation points of 32 long replies would outlast its 30 steps
     },
     "GPU": {
         "rank": 16,

@@ -278,8 +278,11 @@ def _note(examples: int, generated: int, metric: ValidationMetric | None) -> str
     loss = f"eval_loss over all {examples} held-out examples (responses only)"
     if metric is None:
         return f"{loss}; no metric (loss only)"
-    capped = f"the first {generated} of {examples}" if generated < examples else f"all {examples}"
-    return f"{loss}; {metric.name} on greedy answers to {capped} (capped to keep CPU training practical)"
+    if generated < examples:
+        answered = f"the first {generated} of {examples} (capped by validation_generate to keep CPU training practical)"
+    else:
+        answered = f"all {examples} (within the validation_generate cap that keeps CPU training practical)"
+    return f"{loss}; {metric.name} on greedy answers to {answered}"
 
 
 def validation_event(point: ValidationPoint, metric: ValidationMetric | None, examples: int) -> dict[str, Any]:
