@@ -56,6 +56,9 @@ class TrainingSet:
     conversations: tuple[tuple[Message, ...], ...]
     sha256: str  # of the raw file bytes, for the adapter card
     format: str  # "chat", "prompt-completion" or "csv"
+    # Each example's "category" (a JSONL record's top-level field), None where it has none; may be
+    # empty (no example has one). Validation slices are stratified by it.
+    categories: tuple[str | None, ...] = ()
 
     def __len__(self) -> int:
         return len(self.conversations)
@@ -121,11 +124,19 @@ def load_training_bytes(
         raise ValueError(f"max_examples must be at least 1, not {max_examples}")
     system = system_prompt if system_prompt and system_prompt.strip() else None
     text = _decode(source, data)
+    categories: list[str | None] = []
     if suffix == ".csv":
         form, conversations = _read_csv(source, text, csv_mapping, system, max_examples)
     else:
-        form, conversations = _read_jsonl(source, text, system, max_examples)
-    return TrainingSet(source, tuple(conversations), hashlib.sha256(data).hexdigest(), form)
+        form, conversations = _read_jsonl(source, text, system, max_examples, categories)
+    digest = hashlib.sha256(data).hexdigest()
+    kept = tuple(categories) if any(c is not None for c in categories) else ()
+    return TrainingSet(source, tuple(conversations), digest, form, kept)
+
+
+def category_of(training: TrainingSet, index: int) -> str | None:
+    """The category of example `index` (0-based), or None when it has none."""
+    return training.categories[index] if training.categories else None
 
 
 def preview(training: TrainingSet, render: Callable[[list[Message]], str], n: int = 3) -> list[str]:
@@ -184,7 +195,9 @@ def _with_system(conversation: list[Message], system: str | None) -> tuple[Messa
 # --- JSONL: chat or prompt/completion, one form per file -----------------------------------------
 
 
-def _read_jsonl(source: str, text: str, system: str | None, limit: int | None) -> tuple[str, list[tuple[Message, ...]]]:
+def _read_jsonl(
+    source: str, text: str, system: str | None, limit: int | None, categories: list[str | None]
+) -> tuple[str, list[tuple[Message, ...]]]:
     form, first_line = "", 0
     conversations: list[tuple[Message, ...]] = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -199,6 +212,8 @@ def _read_jsonl(source: str, text: str, system: str | None, limit: int | None) -
             raise _error(source, f"{problem}; use one form per file", number)
         reader = _chat_record if form == "chat" else _prompt_completion_record
         conversations.append(_with_system(reader(source, record, number), system))
+        category = record.get("category")
+        categories.append(str(category) if isinstance(category, str | int) and str(category).strip() else None)
         if limit is not None and len(conversations) >= limit:
             break
     return form, conversations

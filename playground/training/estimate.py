@@ -67,14 +67,21 @@ class TrainingEstimate:
 def measured_throughput(cards: Iterable[dict[str, Any]], device: str = "cpu") -> Throughput:
     """Tokens per second over every card trained on `device` that records its tokens and seconds."""
     runs = [
-        (float(card["tokens"]), float(card["seconds"]))
+        (float(card["tokens"]), float(card["seconds"]) - _validation_seconds(card))
         for card in cards
         if card.get("device") == device and card.get("tokens") and card.get("seconds")
     ]
+    runs = [(tokens, seconds) for tokens, seconds in runs if seconds > 0]
     if not runs:
         return Throughput(device, None, f"no adapter here was trained on {device}")
     tokens, seconds = sum(t for t, _ in runs), sum(s for _, s in runs)
     return Throughput(device, tokens / seconds, f"measured over {len(runs)} training run{'s' * (len(runs) != 1)}")
+
+
+def _validation_seconds(card: dict[str, Any]) -> float:
+    """The seconds a run spent evaluating its validation slice: not training speed."""
+    validation = card.get("validation")
+    return float(validation.get("seconds") or 0.0) if isinstance(validation, dict) else 0.0
 
 
 def estimate_training(

@@ -38,13 +38,42 @@ class JobError(PlaygroundError, RuntimeError):
 
 
 @dataclass(frozen=True)
+class ValidationReading:
+    """One `validation` progress event: where in training, the held-out loss and the metric's value."""
+
+    step: int
+    epoch: float
+    eval_loss: float | None
+    metric: str | None
+    metric_value: float | None
+    higher_is_better: bool = True
+
+
+def validation_reading(event: dict[str, Any]) -> ValidationReading | None:
+    """The reading a `validation` event carries, or None when the event is malformed (it is then only logged)."""
+    try:
+        loss, value = event.get("eval_loss"), event.get("metric_value")
+        return ValidationReading(
+            step=int(event["step"]),
+            epoch=float(event.get("epoch") or 0.0),
+            eval_loss=None if loss is None else float(loss),
+            metric=None if event.get("metric") is None else str(event["metric"]),
+            metric_value=None if value is None else float(value),
+            higher_is_better=event.get("higher_is_better") is not False,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
 class JobState:
-    """What the Train tab shows: status, progress, the loss curve and the outcome."""
+    """What the Train tab shows: status, progress, the loss and validation curves and the outcome."""
 
     status: str = "idle"  # idle, starting, running, done, failed, cancelled, timed-out
     step: int = 0
     max_steps: int = 0
     losses: tuple[tuple[int, float], ...] = ()
+    validation: tuple[ValidationReading, ...] = ()  # one per evaluation of the held-out slice
     elapsed_s: float = 0.0
     eta_s: float | None = None
     message: str = ""
@@ -64,6 +93,10 @@ def train_command(config: TrainConfig) -> list[str]:
     """The child process's command line for this configuration."""
     command = [sys.executable, "-m", "playground", "train", str(config.data), "--out", str(config.out)]
     command += ["--base", config.base, *config.settings.argv(), "--progress", "--json"]
+    if config.scenario:
+        command += ["--scenario", config.scenario]
+    if config.metric:
+        command += ["--metric", config.metric]
     if config.csv_mapping:
         command += [
             "--csv-prompt",
@@ -208,6 +241,23 @@ class TrainingJobs:
                 eta_s=event.get("eta_s"),
                 message=f"step {event['step']}/{event['max_steps']}, loss {event['loss']:.4f}",
             )
+        elif event.get("event") == "validation":
+            reading = validation_reading(event)
+            if reading is None:
+                log.debug("trainer: malformed validation event %s", event)
+                return
+            with self._lock:
+                readings = (*self._state.validation, reading)
+            self._update(status="running", validation=readings, message=_validation_message(reading))
+
+
+def _validation_message(reading: ValidationReading) -> str:
+    parts = [f"validation at step {reading.step} (epoch {reading.epoch:g})"]
+    if reading.eval_loss is not None:
+        parts.append(f"loss {reading.eval_loss:.4f}")
+    if reading.metric and reading.metric_value is not None:
+        parts.append(f"{reading.metric} {reading.metric_value:.3f}")
+    return ", ".join(parts)
 
 
 def _event(line: str) -> dict[str, Any] | None:

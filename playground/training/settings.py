@@ -102,6 +102,32 @@ class TrainSettings:
     seed: int = _setting(3407, int, "random seed", "Seed", minimum=0)
     system_prompt: str | None = _setting(None, str, "system message for examples that have none", "System prompt")
     max_examples: int | None = _setting(None, int, "use only the first N examples", "Max examples", minimum=1)
+    validation_fraction: float = _setting(
+        0.1,
+        float,
+        "share of the examples held out for validation, stratified by category (0: none)",
+        "Validation share",
+        minimum=0.0,
+        maximum=0.5,
+        elem_id="train-val-fraction",
+    )
+    validation_generate: int = _setting(
+        32,
+        int,
+        "held-out examples answered and scored on the metric at each evaluation (0: loss only)",
+        "Validation answers",
+        minimum=0,
+        maximum=256,
+        elem_id="train-val-generate",
+    )
+    validation_new_tokens: int | None = _setting(
+        None,
+        int,
+        "tokens generated per validation answer (default: the longest reference's, plus 8, at most 256)",
+        "Validation answer tokens",
+        minimum=1,
+        maximum=1024,
+    )
 
     def __post_init__(self) -> None:
         for spec in SPECS:  # defined below the class, before any instance exists
@@ -147,6 +173,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "max_steps": 30,
         "epochs": 1.0,
         "max_seq_length": 256,
+        "validation_generate": 8,  # 4 evaluation points of 32 long replies would outlast its 30 steps
     },
     "GPU": {
         "rank": 16,

@@ -13,7 +13,7 @@ import math
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,17 @@ from playground.costs.hardware import training_hardware
 from playground.errors import PlaygroundError
 from playground.training.data import CsvMapping, TrainingSet, load_training_file
 from playground.training.settings import TrainSettings
+from playground.training.validation import (
+    ValidationMetric,
+    ValidationPoint,
+    ValidationSplit,
+    evaluation_steps,
+    split_training,
+    subset,
+    validation_block,
+    validation_event,
+    validation_metric,
+)
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -48,11 +59,14 @@ class TrainingError(PlaygroundError, RuntimeError):
 class TrainConfig:
     """Everything that decides an adapter: recorded in its card."""
 
-    data: Path
+    data: Path  # None only until the command line fills in its scenario's training set
     out: Path
     base: str = DEFAULT_BASE
     settings: TrainSettings = field(default_factory=TrainSettings)
     csv_mapping: CsvMapping | None = None
+    metric: str | None = None  # the validation metric (None: loss only), e.g. the scenario's primary metric
+    scenario: str | None = None  # the scenario the adapter serves: the default metric and its house rules
+    house_rules: Mapping[str, Any] | None = None  # the scenario's, for a style_compliance metric
 
     def hyperparameters(self) -> dict[str, Any]:
         return self.settings.to_dict()
@@ -101,13 +115,23 @@ def train(config: TrainConfig, models_dir: Path, progress: Progress | None = Non
     training = load_training_file(
         config.data, config.csv_mapping, config.settings.system_prompt, config.settings.max_examples
     )
+    held_out = split_training(training, config.settings.validation_fraction, config.settings.seed)
+    metric = validation_metric(config.metric, config.house_rules) if held_out.validation else None
     import unsloth  # first: it must patch transformers, trl and peft before they load
     from unsloth import FastLanguageModel
 
     source = _resolve_base(config.base, models_dir)
     device = _device()
     started = time.perf_counter()
-    report({"event": "loading", "base": config.base, "device": device, "examples": len(training)})
+    report(
+        {
+            "event": "loading",
+            "base": config.base,
+            "device": device,
+            "examples": len(held_out.train),
+            "validation_examples": len(held_out.validation),
+        }
+    )
     model, tokenizer = FastLanguageModel.from_pretrained(
         model_name=source,
         max_seq_length=config.settings.max_seq_length,
@@ -125,12 +149,16 @@ def train(config: TrainConfig, models_dir: Path, progress: Progress | None = Non
         use_gradient_checkpointing="unsloth" if device == "cuda" else False,
         random_state=config.settings.seed,
     )
-    trainer, responses_only = _trainer(model, tokenizer, training, config, device, _progress_callback(report, started))
+    train_part, validation_part = subset(training, held_out.train), subset(training, held_out.validation)
+    validator = _Validator(FastLanguageModel, tokenizer, validation_part, metric, config.settings, report)
+    callbacks = [_progress_callback(report, started), validator.callback(train_part)]
+    trainer, responses_only = _trainer(model, tokenizer, train_part, validation_part, config, device, callbacks)
     stats = trainer.train()
     seconds = time.perf_counter() - started
     tokens = _trained_tokens(trainer)
     run = TrainingRun(trainer.state.global_step, float(stats.training_loss), seconds, device, tokens, responses_only)
-    card = build_card(config, training, run, backend=f"unsloth {unsloth.__version__}")
+    block = validator.block(held_out) if held_out.validation else None
+    card = build_card(config, train_part, run, backend=f"unsloth {unsloth.__version__}", validation=block)
     _save_atomically(model, card, config.out)
     report({"event": "done", "adapter": str(config.out), "seconds": round(seconds, 2)})
     return card
@@ -145,17 +173,32 @@ def _resolve_base(base: str, models_dir: Path) -> str:
         raise TrainingError(str(exc)) from exc
 
 
-def _trainer(model: Any, tokenizer: Any, training: TrainingSet, config: TrainConfig, device: str, callback: Any):
+def _texts(tokenizer: Any, training: TrainingSet) -> Any:
     from datasets import Dataset
+
+    texts = [tokenizer.apply_chat_template(list(conv), tokenize=False) for conv in training.conversations]
+    return Dataset.from_list([{"text": text} for text in texts])
+
+
+def _trainer(
+    model: Any,
+    tokenizer: Any,
+    training: TrainingSet,
+    validation: TrainingSet,
+    config: TrainConfig,
+    device: str,
+    callbacks: list[Any],
+):
     from trl import SFTConfig, SFTTrainer
     from unsloth.chat_templates import train_on_responses_only
 
-    texts = [tokenizer.apply_chat_template(list(conv), tokenize=False) for conv in training.conversations]
-    dataset = Dataset.from_list([{"text": text} for text in texts])
+    dataset = _texts(tokenizer, training)
     args = SFTConfig(
         output_dir=tempfile.mkdtemp(prefix="playground-train-"),
         dataset_text_field="text",
         per_device_train_batch_size=config.settings.batch_size,
+        per_device_eval_batch_size=config.settings.batch_size,
+        prediction_loss_only=True,  # the validation loss; answers are generated and scored by _Validator
         gradient_accumulation_steps=1,
         max_steps=config.settings.max_steps or -1,
         num_train_epochs=config.settings.epochs,
@@ -174,7 +217,12 @@ def _trainer(model: Any, tokenizer: Any, training: TrainingSet, config: TrainCon
         disable_tqdm=True,
     )
     trainer = SFTTrainer(
-        model=model, processing_class=tokenizer, train_dataset=dataset, args=args, callbacks=[callback]
+        model=model,
+        processing_class=tokenizer,
+        train_dataset=dataset,
+        eval_dataset=_texts(tokenizer, validation) if len(validation) else None,
+        args=args,
+        callbacks=callbacks,
     )
     markers = _turn_markers(tokenizer)
     if markers:
@@ -206,9 +254,20 @@ class TrainingRun:
     responses_only: bool
 
 
-def build_card(config: TrainConfig, training: TrainingSet, run: TrainingRun, backend: str) -> dict[str, Any]:
-    """The adapter's card.json: what decided it (the settings as `hyperparameters`) and what it cost."""
+def build_card(
+    config: TrainConfig,
+    training: TrainingSet,
+    run: TrainingRun,
+    backend: str,
+    validation: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The adapter's card.json: what decided it (the settings as `hyperparameters`), what it cost, and
+    its `validation` block (None when nothing was held out). `training` is the part trained on.
+
+    `tokens_per_s` is the training speed: the validation's own seconds are left out of it."""
     hardware = training_hardware(run.device)
+    validation_seconds = float(validation["seconds"]) if validation else 0.0
+    training_seconds = run.seconds - validation_seconds
     return {
         "base_model": config.base,
         "dataset": training.source,
@@ -217,9 +276,10 @@ def build_card(config: TrainConfig, training: TrainingSet, run: TrainingRun, bac
         "hyperparameters": config.hyperparameters() | {"responses_only": run.responses_only},
         "steps": run.steps,
         "train_loss": round(run.train_loss, 4),
+        "validation": validation,
         "seconds": round(run.seconds, 2),
         "tokens": run.tokens,
-        "tokens_per_s": round(run.tokens / run.seconds, 1) if run.seconds else None,
+        "tokens_per_s": round(run.tokens / training_seconds, 1) if training_seconds > 0 else None,
         "device": run.device,
         "backend": backend,
         "estimated_cost_usd": round(hardware.cost_of(run.seconds), 4),
@@ -240,3 +300,97 @@ def _save_atomically(model: Any, card: dict[str, Any], out: Path) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+class _Validator:
+    """Evaluates the held-out slice at fixed steps: TRL's eval loss, then greedy answers scored on the metric."""
+
+    def __init__(
+        self,
+        fast_model: Any,
+        tokenizer: Any,
+        validation: TrainingSet,
+        metric: ValidationMetric | None,
+        settings: TrainSettings,
+        report: Progress,
+    ) -> None:
+        self.fast_model, self.tokenizer, self.metric, self.report = fast_model, tokenizer, metric, report
+        self.examples = len(validation)
+        generated = validation.conversations[: settings.validation_generate] if metric else ()
+        self.prompts = [
+            tokenizer.apply_chat_template(list(conv[:-1]), tokenize=False, add_generation_prompt=True)
+            for conv in generated
+        ]
+        self.references = [conv[-1]["content"] for conv in generated]
+        self.max_new_tokens = settings.validation_new_tokens or self._reference_tokens()
+        self.batch_size = settings.batch_size
+        self.curve: list[ValidationPoint] = []
+        self.steps: set[int] = set()  # set when training begins and knows its steps
+
+    def _reference_tokens(self) -> int:
+        lengths = [len(self.tokenizer(text, add_special_tokens=False)["input_ids"]) for text in self.references]
+        return min(max(lengths, default=0) + 8, 256)
+
+    def callback(self, training: TrainingSet) -> Any:
+        from transformers import TrainerCallback
+
+        validator = self
+
+        class _Validate(TrainerCallback):
+            def on_train_begin(self, args, state, control, **kwargs):
+                per_epoch = math.ceil(len(training) / args.per_device_train_batch_size)
+                validator.steps = set(evaluation_steps(state.max_steps, per_epoch, by_epoch=args.max_steps <= 0))
+
+            def on_step_end(self, args, state, control, **kwargs):
+                if validator.examples and state.global_step in validator.steps:
+                    control.should_evaluate = True
+
+            def on_evaluate(self, args, state, control, metrics=None, model=None, **kwargs):
+                validator.record(model, state, metrics or {})
+
+        return _Validate()
+
+    def record(self, model: Any, state: Any, metrics: dict[str, Any]) -> None:
+        started = time.perf_counter()
+        value = None
+        if self.metric is not None and self.prompts:
+            value = self.metric.score(self.answers(model), self.references)
+        seconds = float(metrics.get("eval_runtime") or 0.0) + time.perf_counter() - started
+        loss = metrics.get("eval_loss")
+        point = ValidationPoint(
+            float(state.epoch or 0.0), state.global_step, None if loss is None else float(loss), value, seconds
+        )
+        self.curve.append(point)
+        self.report(validation_event(point, self.metric, self.examples))
+
+    def answers(self, model: Any) -> list[str]:
+        """Greedy answers to the capped validation prompts, in batches, left-padded."""
+        import torch
+
+        tokenizer, side = self.tokenizer, self.tokenizer.padding_side
+        self.fast_model.for_inference(model)
+        tokenizer.padding_side = "left"
+        answers: list[str] = []
+        try:
+            with torch.no_grad():
+                for start in range(0, len(self.prompts), self.batch_size):
+                    answers += self._generate(model, self.prompts[start : start + self.batch_size])
+        finally:
+            tokenizer.padding_side = side
+            self.fast_model.for_training(model)
+        return answers
+
+    def _generate(self, model: Any, prompts: Sequence[str]) -> list[str]:
+        tokenizer = self.tokenizer
+        batch = tokenizer(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+        output = model.generate(
+            **batch,
+            max_new_tokens=self.max_new_tokens,
+            do_sample=False,
+            pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
+        )
+        return tokenizer.batch_decode(output[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
+
+    def block(self, split: ValidationSplit) -> dict[str, Any]:
+        """The card's `validation` block for this run."""
+        return validation_block(split, self.curve, self.metric, len(self.prompts), self.max_new_tokens)

@@ -1,5 +1,6 @@
 """The Train tab: pick or upload a dataset, preview it, train a LoRA adapter in the background with
-a live loss curve, list adapters with their cards, and run the forgetting check."""
+a live loss curve and, next to it, the held-out validation curve, list adapters with their cards,
+and run the forgetting check."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from playground.training.jobs import JobState
 from playground.training.registry import AdapterError, check_adapter_name
 from playground.training.settings import DEFAULT_PRESET, PRESETS, TAB_SPECS, TrainSettings
 from playground.training.trainer import TrainConfig
+from playground.training.validation import split_training, subset
 from playground.ui.session import holds_workspace, session_workspace
 from playground.ui.uploads import uploaded_file
 
@@ -78,6 +80,46 @@ def job_html(state: JobState) -> str:
         f"<b>{html.escape(state.adapter or '')}</b>: {html.escape(state.status)} · {html.escape(state.message)}"
         f'<div class="job-bar"><div class="job-bar-fill" style="width:{percent}%"></div></div>'
         f"step {state.step}/{state.max_steps or '?'} · elapsed {state.elapsed_s:.0f} s · ETA {eta}</div>"
+    )
+
+
+def loss_frame(state: JobState) -> pd.DataFrame:
+    """The loss chart's points: the training loss at each step and the validation loss at each evaluation."""
+    rows = [{"step": step, "loss": loss, "series": "training"} for step, loss in state.losses]
+    held_out = [r for r in state.validation if r.eval_loss is not None]
+    rows += [{"step": r.step, "loss": r.eval_loss, "series": "validation"} for r in held_out]
+    return pd.DataFrame(rows, columns=["step", "loss", "series"])
+
+
+def validation_frame(state: JobState) -> pd.DataFrame:
+    """The validation chart's points: the metric on the held-out answers at each evaluation."""
+    rows = [
+        {"step": r.step, "epoch": r.epoch, "value": r.metric_value, "metric": r.metric}
+        for r in state.validation
+        if r.metric and r.metric_value is not None
+    ]
+    return pd.DataFrame(rows, columns=["step", "epoch", "value", "metric"])
+
+
+def validation_summary(state: JobState) -> str:
+    """One line under the charts: the latest validation reading and the best so far (by metric, else loss)."""
+    if not state.validation:
+        return ""
+    latest = state.validation[-1]
+    scored = [r for r in state.validation if r.metric_value is not None]
+    if scored:
+        sign = -1.0 if latest.higher_is_better else 1.0
+        best = min(scored, key=lambda r: (sign * r.metric_value, r.step))
+        measure = f"{best.metric} {best.metric_value:.3f}"
+    else:
+        with_loss = [r for r in state.validation if r.eval_loss is not None]
+        if not with_loss:
+            return ""
+        best = min(with_loss, key=lambda r: (r.eval_loss, r.step))
+        measure = f"validation loss {best.eval_loss:.4f}"
+    return (
+        f"**Validation.** {len(state.validation)} evaluation{'s' * (len(state.validation) != 1)}; "
+        f"best so far at epoch {best.epoch:g} (step {best.step}): {measure}."
     )
 
 
@@ -156,14 +198,26 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
                 cancel = gr.Button("Cancel", variant="stop", elem_id="train-cancel")
             estimate_box = gr.Markdown("", elem_id="train-estimate")
     status = gr.HTML(job_html(JobState()), elem_id="train-status")
-    loss_plot = gr.LinePlot(
-        pd.DataFrame({"step": [], "loss": []}),
-        x="step",
-        y="loss",
-        title="Training loss",
-        elem_id="train-loss",
-        height=260,
-    )
+    with gr.Row():
+        loss_plot = gr.LinePlot(
+            loss_frame(JobState()),
+            x="step",
+            y="loss",
+            color="series",
+            title="Loss: training and held-out validation",
+            elem_id="train-loss",
+            height=260,
+        )
+        validation_plot = gr.LinePlot(
+            validation_frame(JobState()),
+            x="step",
+            y="value",
+            color="metric",
+            title="Validation metric on held-out answers",
+            elem_id="train-validation",
+            height=260,
+        )
+    validation_line = gr.Markdown("", elem_id="train-validation-summary")
     adapters = gr.Dataframe(label="Adapters", interactive=False, elem_id="train-adapters")
     with gr.Row():
         probe_adapter = gr.Dropdown([], label="Forgetting check: adapter", elem_id="probe-adapter", scale=2)
@@ -214,6 +268,8 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
             dataset_path(scenario_name, uploaded), mapping(prompt_col, completion_col), settings.max_examples
         )
         services.limits.check_training(settings, len(training))
+        held_out = split_training(training, settings.validation_fraction, settings.seed)  # not trained on
+        training = subset(training, held_out.train)
         cards = [a.card for a in services.adapters(session_workspace(services, request)).all()]
         return estimate_training(
             token_counts(training, settings.max_seq_length),
@@ -256,6 +312,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
                 out=out,
                 settings=chosen,
                 csv_mapping=mapping(prompt_col, completion_col),
+                scenario=None if uploaded else scenario_name,  # its primary metric scores the validation answers
             )
             expected = estimate(request, scenario_name, uploaded, prompt_col, completion_col, *values)
             workspace.check_room(ADAPTER_ROOM_BYTES, "a new adapter")
@@ -277,7 +334,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
 
     def poll(request: gr.Request, expected: TrainingEstimate | None) -> list[object]:
         state = services.jobs.state(owner(request))
-        curve = pd.DataFrame(state.losses, columns=["step", "loss"])
+        curve = loss_frame(state)
         finished = not state.active
         table = adapters_table(services, request) if finished else gr.skip()
         names = gr.update(choices=list(adapters_table(services, request)["adapter"])) if finished else gr.skip()
@@ -291,7 +348,16 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
                 f"**Estimate.** {expected.describe()}\n\n**Actual.** {state.result['seconds']:.0f} s, "
                 f"${actual.cost_usd or 0:.4f} ({actual.basis}); the estimate said {planned}."
             )
-        return [job_html(state), curve, table, names, gr.Timer(active=not finished), outcome]
+        return [
+            job_html(state),
+            curve,
+            validation_frame(state),
+            validation_summary(state),
+            table,
+            names,
+            gr.Timer(active=not finished),
+            outcome,
+        ]
 
     def cancel_job(request: gr.Request) -> str:
         services.jobs.cancel(owner(request))
@@ -335,7 +401,11 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
     data_inputs = [scenario_picker, upload, csv_prompt, csv_completion]
     estimate_button.click(show_estimate, [*data_inputs, *hyper_inputs], [estimate_box, last_estimate])
     start.click(start_job, [*data_inputs, name, *hyper_inputs], [status, timer, estimate_box, last_estimate])
-    timer.tick(poll, last_estimate, [status, loss_plot, adapters, probe_adapter, timer, estimate_box])
+    timer.tick(
+        poll,
+        last_estimate,
+        [status, loss_plot, validation_plot, validation_line, adapters, probe_adapter, timer, estimate_box],
+    )
     cancel.click(cancel_job, None, status)
     tab.select(refresh, None, [adapters, probe_adapter, status, timer])
     probe_button.click(forgetting, probe_adapter, probe_table)

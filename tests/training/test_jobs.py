@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from playground.training.jobs import TrainingJobs, train_command
+from playground.training.jobs import TrainingJobs, ValidationReading, train_command, validation_reading
 from playground.training.settings import TrainSettings
 from playground.training.trainer import TrainConfig
 
@@ -59,3 +59,42 @@ def test_a_finished_child_reports_its_result() -> None:
     result = json.dumps({"adapter": "a", "steps": 2, "train_loss": 0.5})
     state = _follow(f"print({result!r})").state()
     assert state.status == "done" and state.message == "done: 2 steps, loss 0.5"
+
+
+def test_the_command_line_names_the_scenario_and_metric_only_when_set(tmp_path: Path) -> None:
+    plain = train_command(TrainConfig(data=tmp_path / "d.jsonl", out=tmp_path / "a"))
+    assert "--scenario" not in plain and "--metric" not in plain
+    assert plain[plain.index("--validation-fraction") + 1] == "0.1"
+    assert plain[plain.index("--validation-generate") + 1] == "32"
+    config = TrainConfig(data=tmp_path / "d.jsonl", out=tmp_path / "a", scenario="product-pricing", metric="hit_rate")
+    command = train_command(config)
+    assert command[command.index("--scenario") + 1] == "product-pricing"
+    assert command[command.index("--metric") + 1] == "hit_rate"
+
+
+def test_validation_events_become_readings_and_a_malformed_one_is_skipped() -> None:
+    events = [
+        {"event": "step", "step": 4, "max_steps": 8, "loss": 2.5, "eta_s": 3.0},
+        {"event": "validation", "epoch": 1.0, "step": 4, "eval_loss": 2.25, "metric": "mae", "metric_value": 12.5}
+        | {"higher_is_better": False, "examples": 2},
+        {"event": "validation", "step": "eight"},
+        {"event": "validation", "epoch": 2.0, "step": 8, "eval_loss": 1.75, "metric": None, "metric_value": None},
+    ]
+    lines = "; ".join(f"print({json.dumps(e)!r}, file=sys.stderr)" for e in events)
+    state = _follow(f"import sys; {lines}; print({json.dumps({'steps': 8, 'train_loss': 2.0})!r})").state()
+    assert state.status == "done" and state.losses == ((4, 2.5),)
+    assert state.validation == (
+        ValidationReading(step=4, epoch=1.0, eval_loss=2.25, metric="mae", metric_value=12.5, higher_is_better=False),
+        ValidationReading(step=8, epoch=2.0, eval_loss=1.75, metric=None, metric_value=None),
+    )
+    assert validation_reading({"event": "validation", "epoch": 1}) is None  # no step
+
+
+def test_a_validation_event_says_so_in_the_running_message() -> None:
+    jobs = TrainingJobs()
+    jobs._on_event(
+        {"event": "validation", "epoch": 1.0, "step": 4, "eval_loss": 2.25, "metric": "hit_rate"}
+        | {"metric_value": 0.5}
+    )
+    state = jobs.state()
+    assert state.message == "validation at step 4 (epoch 1), loss 2.2500, hit_rate 0.500"

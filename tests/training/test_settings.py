@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from playground.cli.train import add_command, config_from_args
+from playground.cli.train import add_command, config_from_args, with_scenario
 from playground.config import REPO_ROOT
+from playground.errors import UsageError
+from playground.scenarios import ScenarioCatalog
 from playground.training.data import TrainingSet
 from playground.training.settings import PRESETS, SPECS, SettingsError, TrainSettings
 from playground.training.trainer import TrainConfig, TrainingRun, build_card
+from playground.training.validation import MetricError
 
 
 def _train_parser() -> argparse.ArgumentParser:
@@ -79,8 +82,38 @@ def test_the_card_keeps_its_keys(tmp_path: Path) -> None:
     config = TrainConfig(data=tmp_path / "d.jsonl", out=tmp_path / "a", settings=TrainSettings(max_steps=3))
     training = TrainingSet("d.jsonl", ((),) * 4, "abc", "chat")
     card = build_card(config, training, TrainingRun(3, 1.23456, 7.0, "cpu", 700, True), backend="unsloth x")
-    assert list(card) == [key for key in shipped if key != "forgetting"]  # the forgetting check adds that later
-    assert list(card["hyperparameters"]) == list(shipped["hyperparameters"])
+    # the shipped cards predate validation: a new card keeps their keys, in order, and adds its validation
+    new = ["validation"]
+    assert [k for k in card if k not in new] == [key for key in shipped if key != "forgetting"]  # forgetting: later
+    assert card["validation"] is None  # nothing held out is recorded as such
+    validation_settings = ["validation_fraction", "validation_generate", "validation_new_tokens"]
+    assert [k for k in card["hyperparameters"] if k not in validation_settings] == list(shipped["hyperparameters"])
+    assert [k for k in card["hyperparameters"] if k in validation_settings] == validation_settings
     assert card["hyperparameters"]["max_steps"] == 3 and card["train_loss"] == 1.2346
     assert card["tokens_per_s"] == 100.0 and card["backend"] == "unsloth x"
     assert [f.name for f in fields(TrainSettings)] == [s.name for s in SPECS]
+
+
+def test_a_scenario_gives_the_data_the_metric_and_its_house_rules() -> None:
+    catalog = ScenarioCatalog(REPO_ROOT / "sample_data")
+    tone = with_scenario(config_from_args(_train_parser().parse_args(_scenario_args("support-tone"))), catalog)
+    assert tone.data == catalog.get("support-tone").train_set and tone.metric == "style_compliance"
+    assert tone.house_rules and "closing" in tone.house_rules
+    knowledge = config_from_args(_train_parser().parse_args([*_scenario_args("company-knowledge"), "--metric", "none"]))
+    assert with_scenario(knowledge, catalog).metric is None  # asked for loss only
+    chosen = config_from_args(_parse("--metric", "hit", "--scenario", "company-knowledge"))
+    filled = with_scenario(chosen, catalog)
+    assert filled.metric == "hit_rate" and filled.data == Path("data.jsonl")  # the given file and metric win
+    assert with_scenario(config_from_args(_parse()), catalog).metric is None  # no scenario: loss only
+
+
+def _scenario_args(name: str) -> list[str]:
+    return ["train", "--scenario", name, "--out", "adapters/demo"]
+
+
+def test_an_unknown_metric_or_missing_data_is_one_line() -> None:
+    with pytest.raises(MetricError, match="unknown validation metric 'bleu'"):
+        config_from_args(_parse("--metric", "bleu"))
+    bare = config_from_args(_train_parser().parse_args(["train", "--out", "adapters/demo"]))
+    with pytest.raises(UsageError, match="give the training file, or --scenario NAME"):
+        with_scenario(bare, ScenarioCatalog(REPO_ROOT / "sample_data"))

@@ -1,4 +1,5 @@
-"""Integration: real Unsloth training on CPU (2 steps), then the adapter answers through the lane."""
+"""Integration: real Unsloth training on CPU (2 epochs of 2 steps, validated each epoch), then the adapter
+answers through the lane."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def _tiny_dataset(path: Path) -> Path:
             "messages": [
                 {"role": "user", "content": f"Customer {i}: my sensor {i} stopped."},
                 {"role": "assistant", "content": f"Hi, let us fix sensor {i}. {STYLE}"},
-            ]
+            ],
+            "category": "sensors" if i % 2 else "gateways",
         }
         for i in range(16)
     ]
@@ -27,7 +29,7 @@ def _tiny_dataset(path: Path) -> Path:
     return path
 
 
-def test_train_two_steps_then_answer_through_the_adapter(tmp_path: Path) -> None:
+def test_train_two_epochs_with_a_validation_curve_then_answer_through_the_adapter(tmp_path: Path) -> None:
     data = _tiny_dataset(tmp_path / "tiny.jsonl")
     adapters = tmp_path / "adapters"
     result = run_cli(
@@ -35,22 +37,36 @@ def test_train_two_steps_then_answer_through_the_adapter(tmp_path: Path) -> None
         str(data),
         "--out",
         str(adapters / "tiny"),
-        "--max-steps",
+        "--epochs",
         "2",
         "--batch-size",
-        "4",
+        "8",
         "--max-seq-length",
         "128",
+        "--metric",
+        "keyword_coverage",
+        "--validation-generate",
+        "2",
+        "--progress",
         "--json",
     )
     assert result.returncode == 0, result.stderr[-2000:]
     payload = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(payload) == {"adapter", "steps", "train_loss", "seconds", "device", "backend"}
-    assert payload["steps"] == 2 and payload["device"] == "cpu" and payload["backend"].startswith("unsloth")
+    # 16 examples: 2 held out (10%, one per category), 14 trained on in steps of 8: 2 steps an epoch
+    assert payload["steps"] == 4 and payload["device"] == "cpu" and payload["backend"].startswith("unsloth")
     assert payload["train_loss"] > 0
     folder = adapters / "tiny"
     card = json.loads((folder / "card.json").read_text())
-    assert card["examples"] == 16 and card["dataset_sha256"] and card["hyperparameters"]["responses_only"]
+    assert card["examples"] == 14 and card["dataset_sha256"] and card["hyperparameters"]["responses_only"]
+    validation = card["validation"]
+    assert validation["examples"] == 2 and validation["stratified_by"] == "category" and len(validation["rows"]) == 2
+    assert validation["metric"] == "keyword_coverage" and validation["generated_per_evaluation"] == 2
+    assert [(p["epoch"], p["step"]) for p in validation["curve"]] == [(1.0, 2), (2.0, 4)]  # one point per epoch
+    assert all(p["eval_loss"] > 0 and 0 <= p["metric_value"] <= 1 for p in validation["curve"])
+    assert validation["best_epoch"] in (1.0, 2.0) and validation["seed"] == 3407
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith('{"event": "validation"')]
+    assert [(e["step"], e["eval_loss"]) for e in events] == [(p["step"], p["eval_loss"]) for p in validation["curve"]]
     assert (folder / "adapter_config.json").exists() and any(folder.glob("adapter_model.*"))
     assert not [p for p in adapters.iterdir() if p.name.startswith(".")], "no staging folder left behind"
 
