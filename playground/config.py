@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,8 @@ class Settings:
     public: bool = False  # strangers can reach the app: visitors pick only configured models (hosting.public_mode)
     max_servers: int = 4  # llama.cpp servers this process runs at most (idle per-adapter ones close first)
     workshop_login: str = ""  # "hf": a workshop vote needs a Hugging Face login (a Space with OAuth)
+    budget_usd_per_session: float | None = None  # a visitor's spending on the operator's keys (None: no cap)
+    budget_usd_per_day: float | None = None  # all visitors' spending on the operator's keys in a UTC day
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -113,6 +117,8 @@ class Settings:
                 "PLAYGROUND_MAX_SERVERS", number("PLAYGROUND_MAX_SERVERS", defaults.max_servers, int)
             ),
             workshop_login=_workshop_login(env.get("PLAYGROUND_WORKSHOP_LOGIN", "")),
+            budget_usd_per_session=_dollars("PLAYGROUND_BUDGET_USD_PER_SESSION", number),
+            budget_usd_per_day=_dollars("PLAYGROUND_BUDGET_USD_PER_DAY", number),
         )
 
     @property
@@ -141,6 +147,11 @@ class Settings:
         return self.cache_dir / "identity.key"
 
     @property
+    def budget_dir(self) -> Path:
+        """Each UTC day's spending on the operator's keys (kept across restarts)."""
+        return self.cache_dir / "budget"
+
+    @property
     def lora_cache_dir(self) -> Path:
         """GGUF LoRA conversions of adapters whose own folder is read-only."""
         return self.cache_dir / "lora-gguf"
@@ -150,6 +161,14 @@ def _at_least_one(name: str, value: int) -> int:
     """A count that must be 1 or more (a cap of 0 would refuse everything): one clear error otherwise."""
     if value < 1:
         raise SettingError(f"{name}={value} must be at least 1: set a whole number from 1 or unset it")
+    return value
+
+
+def _dollars(name: str, number: Callable[[str, Any], Any]) -> float | None:
+    """A budget in US dollars: unset is no cap; a finite amount of 0 or more (0 spends nothing)."""
+    value = number(name, None)
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise SettingError(f"{name}={value} must be an amount in US dollars of 0 or more: set one or unset it")
     return value
 
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from playground.budget import Budget, BudgetExceeded, Reservation
 from playground.errors import ModelError
 from playground.llamacpp.served import ServedModel, ServedModels, Target
 from playground.local_models import LocalEngines, LocalModelError
@@ -144,6 +145,8 @@ class Gateway:
         self._routers: dict[str, Any] = {}
         self.policy = policy  # None: free text (local, single user); else only the operator's models
         self._adapters: Callable[[], AdapterRegistry] | None = None  # a session's registry, for adapter names
+        self._budget: Budget | None = None  # the operator's spending caps (a visitor's gateway only)
+        self._spender = ""  # the visitor whose calls the budget counts
 
     def with_adapters(self, adapters: Callable[[], AdapterRegistry]) -> Gateway:
         """This gateway, resolving `local/<base>::<name>` in a session's registry (shipped and its own)."""
@@ -157,6 +160,34 @@ class Gateway:
             return ModelRef.parse(model)
         registry = self._adapters() if self._adapters is not None else None
         return self.policy.resolve(model, registry, self._brings_own_key)
+
+    def with_budget(self, budget: Budget | None, session: str) -> Gateway:
+        """This gateway, holding one visitor's calls on the operator's keys to the budget's caps."""
+        if budget is None or not budget.active:
+            return self
+        held = copy.copy(self)
+        held._budget, held._spender = budget, session
+        return held
+
+    def _hold(self, ref: ModelRef, messages: list[dict[str, str]], max_tokens: int) -> Reservation | None:
+        """Reserve the worst case of a call on the operator's keys; BudgetExceeded before anything is sent."""
+        if self._budget is None or ref.is_local or self._session_key(ref.wire):
+            return None
+        prompt = self.prompt_tokens(ref, messages)
+        try:
+            prompt_cost, answer_cost = self._client().cost_per_token(
+                model=ref.wire, prompt_tokens=prompt, completion_tokens=max(int(max_tokens or 0), 1)
+            )
+        except Exception as exc:
+            raise BudgetExceeded(
+                f"model '{ref.wire}' has no price in litellm's price map, so its cost cannot be held to this "
+                "app's budget: it was not sent (choose a priced model, or enter your own key)"
+            ) from exc
+        return self._budget.reserve(self._spender, float(prompt_cost + answer_cost), ref.wire)
+
+    def _settle(self, held: Reservation | None, actual: float | None) -> None:
+        if held is not None and self._budget is not None:
+            self._budget.settle(held, actual)
 
     def resolve(self, model: str | ModelRef) -> ModelRef:
         """The model a string names, checked by the policy first (callers that key or label by it)."""
@@ -310,29 +341,39 @@ class Gateway:
         """
         ref = self._ref(model)
         litellm = self._client()
+        held = self._hold(ref, messages, max_tokens)
+        # Until the call's cost is known it counts at its worst case (an answer cut off mid-stream).
+        actual: float | None = held.amount if held is not None else None
         started = time.perf_counter()
         first_token_at: float | None = None
         pieces: list[str] = []
         usage: Usage | None = None
         request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, **params}
         try:
-            with self._send(ref, stream=True, stream_options={"include_usage": True}, **request) as response:
-                for chunk in response:
-                    reported = getattr(chunk, "usage", None)
-                    if reported and reported.prompt_tokens:
-                        usage = Usage(int(reported.prompt_tokens), int(reported.completion_tokens or 0))
-                    delta = chunk.choices[0].delta.content if chunk.choices else None
-                    if delta:
-                        first_token_at = first_token_at or time.perf_counter()
-                        pieces.append(delta)
-                        yield delta
-        except Exception as exc:
-            raise ModelError(redact(_one_line(exc), self._keys.values())) from exc
-        finished = time.perf_counter()
-        text = "".join(pieces)
-        usage = usage or self._count_usage(litellm, ref, messages, text)
-        ttft = (first_token_at or finished) - started
-        yield Completion(text, usage, ttft, finished - started, self.cost_usd(ref, usage))
+            try:
+                with self._send(ref, stream=True, stream_options={"include_usage": True}, **request) as response:
+                    for chunk in response:
+                        reported = getattr(chunk, "usage", None)
+                        if reported and reported.prompt_tokens:
+                            usage = Usage(int(reported.prompt_tokens), int(reported.completion_tokens or 0))
+                        delta = chunk.choices[0].delta.content if chunk.choices else None
+                        if delta:
+                            first_token_at = first_token_at or time.perf_counter()
+                            pieces.append(delta)
+                            yield delta
+            except Exception as exc:
+                actual = None  # a failed request is not billed
+                raise ModelError(redact(_one_line(exc), self._keys.values())) from exc
+            finished = time.perf_counter()
+            text = "".join(pieces)
+            usage = usage or self._count_usage(litellm, ref, messages, text)
+            ttft = (first_token_at or finished) - started
+            completion = Completion(text, usage, ttft, finished - started, self.cost_usd(ref, usage))
+            if completion.cost_usd is not None:
+                actual = completion.cost_usd
+            yield completion
+        finally:
+            self._settle(held, actual)
 
     def complete(
         self,
@@ -349,6 +390,28 @@ class Gateway:
         """
         ref = self._ref(model)
         litellm = self._client()
+        held = self._hold(ref, messages, max_tokens)
+        actual: float | None = held.amount if held is not None else None  # the worst case, until known
+        try:
+            completion = self._complete(litellm, ref, messages, max_tokens, temperature, params)
+            if completion.cost_usd is not None:
+                actual = completion.cost_usd
+            return completion
+        except ModelError:
+            actual = None  # a failed request is not billed
+            raise
+        finally:
+            self._settle(held, actual)
+
+    def _complete(
+        self,
+        litellm: Any,
+        ref: ModelRef,
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        temperature: float,
+        params: dict[str, Any],
+    ) -> Completion:
         started = time.perf_counter()
         try:
             request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, **params}

@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playground.budget import Budget
 from playground.config import Settings
 from playground.costs.hardware import Hardware
 from playground.evaluation.cache import AnswerCache, AnswerCaches
@@ -68,8 +69,12 @@ class Services:
     _bases: KnowledgeBases | None = None
     _pool: WorkspacePool | None = None
     _identities: Identities | None = None
+    budget: Budget = None  # type: ignore[assignment]  # the operator's spending caps; made from settings
 
     def __post_init__(self) -> None:
+        if self.budget is None:
+            settings = self.settings
+            self.budget = Budget(settings.budget_usd_per_session, settings.budget_usd_per_day, settings.budget_dir)
         self._pool = WorkspacePool(
             self.settings.workspaces_dir,
             idle_s=self.settings.workspace_idle_s,
@@ -170,10 +175,12 @@ class Services:
         """
         keys = self.sessions.keys(self.pool_key(session))
         public = self.settings.public
-        if not keys and not public:
+        if not keys and not public and not self.budget.active:
             return self
         scoped = copy.copy(self)  # shares everything else: workspaces, caches, jobs, knowledge bases
         scoped.gateway = self.gateway.with_keys(keys)
+        if self.budget.active:
+            scoped.gateway = scoped.gateway.with_budget(self.budget, session)
         if public:
             scoped.gateway = scoped.gateway.with_adapters(lambda: self.adapters(self.session_workspace(session)))
         return scoped

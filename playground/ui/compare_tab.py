@@ -26,7 +26,7 @@ from playground.ui.formatting import (
     summary_table,
 )
 from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
-from playground.ui.session import holds_workspace, session_services, session_workspace
+from playground.ui.session import holds_workspace, session_id, session_services, session_workspace
 
 
 @dataclass
@@ -103,6 +103,13 @@ def _render(columns: list[LaneColumn], chosen: list[str], answers: dict[str, Ans
     return values
 
 
+def _spend_line(services: Services, request: gr.Request | None) -> str:
+    """This visitor's and all visitors' spending on the operator's keys today, against the budget."""
+    if not services.budget.active:
+        return ""
+    return services.budget.spend(session_id(services, request) if request is not None else "").line()
+
+
 def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab) -> None:
     """Lay out the Compare tab and wire its events."""
     scenarios = services.scenarios.all()
@@ -159,10 +166,14 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
         repeats_frame({}), label="Repeats", interactive=False, visible=False, elem_id="compare-repeats"
     )
 
+    spend = gr.Markdown(
+        _spend_line(services, None), visible=services.budget.active, elem_id="compare-spend"
+    )  # what this visitor has spent of the operator's keys, where a budget caps it
+
     last_answers = gr.State({})  # the finished answers, repriced when the hardware changes
     lane_inputs = [component for column in columns for component in column.inputs]
     outputs = [component for column in columns for component in column.outputs] + [summary, last_answers]
-    run_outputs = [*outputs, repeats_table]
+    run_outputs = [*outputs, repeats_table, spend]
 
     @holds_workspace(services)
     def run(
@@ -212,10 +223,14 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
                 min_interval_s=0.1,
                 timeout_s=services.settings.lane_timeout_s,
             ):
-                yield [*_render(columns, chosen, answers), answers, gr.skip()]
+                yield [*_render(columns, chosen, answers), answers, gr.skip(), gr.skip()]
             finished.append(answers)
             stats = {job.key: repeat_stats(job.key, [run[job.key] for run in finished]) for job in ordered}
-            yield [*[gr.skip()] * len(outputs), gr.update(value=repeats_frame(stats), visible=runs > 1)]
+            yield [
+                *[gr.skip()] * len(outputs),
+                gr.update(value=repeats_frame(stats), visible=runs > 1),
+                _spend_line(services, request),
+            ]
 
     def reprice(hardware_name: str, hourly: float | None, chosen: list[str] | None, answers: dict) -> list[object]:
         """The shown answers' costs on another hardware, without asking again."""
