@@ -57,12 +57,19 @@ class Spend:
         """One line for the page, e.g. "Spent this session: $0.0123 of $0.50; today, all visitors: $1.20 of $5.00"."""
 
         def part(spent: float, cap: float | None) -> str:
-            return f"${spent:.4f}" + (f" of ${cap:.2f}" if cap is not None else "")
+            return f"${spent:.4f}" + (f" of {usd(cap)}" if cap is not None else "")
 
         return (
             f"Spent on the operator's keys this session: {part(self.session_usd, self.session_cap)}; "
             f"today, all visitors: {part(self.day_usd, self.day_cap)}"
         )
+
+
+def usd(amount: float) -> str:
+    """Dollars as a person reads them: cents from $1, more decimals below (so $0.00012 is not $0.0001)."""
+    if amount >= 1:
+        return f"${amount:,.2f}"
+    return f"${amount:.4f}" if amount >= 0.01 else f"${amount:.6f}"
 
 
 def _day(now: float) -> str:
@@ -123,15 +130,15 @@ class Budget:
             spent = self._sessions.get(session, 0.0) + self._held_session.get(session, 0.0)
             if self.per_session_usd is not None and spent + amount > self.per_session_usd:
                 raise BudgetExceeded(
-                    f"this answer from {model} could cost up to ${amount:.4f}, and this session has spent "
-                    f"${spent:.4f} of its ${self.per_session_usd:.2f} budget: it was not sent (the operator can "
+                    f"this answer from {model} could cost up to {usd(amount)}, and this session has spent "
+                    f"{usd(spent)} of its {usd(self.per_session_usd)} budget: it was not sent (the operator can "
                     f"raise {SESSION_SETTING})"
                 )
             today = self._day_spent + self._held_day
             if self.per_day_usd is not None and today + amount > self.per_day_usd:
                 raise BudgetExceeded(
-                    f"this answer from {model} could cost up to ${amount:.4f}, and this app has spent ${today:.4f} "
-                    f"of today's ${self.per_day_usd:.2f} budget: it was not sent (the operator can raise "
+                    f"this answer from {model} could cost up to {usd(amount)}, and this app has spent {usd(today)} "
+                    f"of today's {usd(self.per_day_usd)} budget: it was not sent (the operator can raise "
                     f"{DAY_SETTING}; the day starts again at 00:00 UTC)"
                 )
             self._held_session[session] = self._held_session.get(session, 0.0) + amount

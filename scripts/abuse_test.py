@@ -65,6 +65,14 @@ LEGIT_QUESTION = "How much meal allowance do we get when travelling?"
 CANARY_MARK = "canary-question-never-shown"  # in the canary's data files: seen in an answer, they were read
 VICTIM_DOC = "victim-secret.md"  # a document only the victim's workspace holds
 VICTIM_ADAPTER = "victim-adapter"  # an adapter only the victim's workspace holds
+# The --start app offers one remote model on a made-up operator key, with a budget smaller than any
+# answer from it: a call that got past the budget would fail to connect (no network), never spend.
+BUDGET_MODEL = "openai/gpt-4.1-mini"
+BUDGET_ENVIRONMENT = {
+    "PLAYGROUND_MODELS": BUDGET_MODEL,
+    "OPENAI_API_KEY": "sk-abuse-test-made-up-operator-key-0000",
+    "PLAYGROUND_BUDGET_USD_PER_SESSION": "0.0001",
+}
 
 
 class AbuseTestError(ValueError):
@@ -148,6 +156,11 @@ class Visitor:
             else (p.get("parameter_default") if p.get("parameter_has_default") else None)
             for p in parameters
         ]
+
+    def parameters_labelled(self, endpoint: str, label: str) -> list[str]:
+        """The names (param_N) of an endpoint's inputs whose label starts with `label`, in page order."""
+        parameters = self.api[endpoint]["parameters"]
+        return [p["parameter_name"] for p in parameters if str(p.get("label") or "").startswith(label)]
 
     def call(self, endpoint: str, **values: Any) -> Outcome:
         """Call an endpoint as a visitor; the outcome, whatever it raised or warned."""
@@ -286,7 +299,7 @@ class Context:
         return self.file(name, int((self.upload_mb + 0.5) * 1024 * 1024))
 
     def ask(self, model: str | None = None, lanes: Sequence[str] = ("prompting",), **values: Any) -> Outcome:
-        extra = {"param_6": model} if model is not None else {}
+        extra = {self.attacker.parameters_labelled("/ask", "Model")[0]: model} if model is not None else {}
         return self.attacker.call(
             "/ask",
             scenario_name=DEFAULT_SCENARIO,
@@ -298,7 +311,8 @@ class Context:
 
     def chain(self, prompt: str) -> Outcome:
         steps = f"- name: answer\n  prompt: {json.dumps(prompt)}\n"
-        return self.ask(lanes=("chain",), param_11=steps)
+        (field,) = self.attacker.parameters_labelled("/ask", "Chain steps")
+        return self.ask(lanes=("chain",), **{field: steps})
 
     def evaluate(self, **values: Any) -> Outcome:
         values.setdefault("sample_size", 2)
@@ -330,6 +344,7 @@ class Attack:
     expected: str
     run: AttackFn
     short: bool = False  # in the --short form the test suite runs
+    start_only: bool = False  # needs the --start app's own settings (BUDGET_ENVIRONMENT)
 
 
 NOT_OFFERED = "not offered on this public app"
@@ -358,7 +373,7 @@ def _spellings(ctx: Context) -> Outcome:
 def _many_lanes_models(ctx: Context) -> Outcome:
     """A path model in every lane's picker at once."""
     path = f"local/{ctx.canary}/canary.gguf"
-    values = {f"param_{n}": path for n in (6, 10, 14, 17, 21, 24, 29)}
+    values = {name: path for name in ctx.attacker.parameters_labelled("/ask", "Model")}
     return ctx.ask(lanes=("prompting", "chain", "rag"), **values)
 
 
@@ -497,6 +512,13 @@ ATTACKS: list[Attack] = [
     Attack("ask: api_base at-sign", NOT_OFFERED, _ask_model("ollama/llama3@http://169.254.169.254:80")),
     Attack("ask: unknown provider", NOT_OFFERED, _ask_model("evilprovider/some-model")),
     Attack("ask: remote model, no key", NOT_OFFERED, _ask_model("openai/gpt-4o-mini"), short=True),
+    Attack("ask: operator-paid model past the budget", "it was not sent", _ask_model(BUDGET_MODEL), start_only=True),
+    Attack(
+        "evaluate: operator-paid model past the budget",
+        "it was not sent",
+        lambda ctx: ctx.evaluate(model_name=BUDGET_MODEL, lane_list=["prompting"]),
+        start_only=True,
+    ),
     Attack("ask: huge model string", NOT_OFFERED, _ask_model("local/" + "a" * 1_000_000)),
     Attack("ask: path in every lane", NOT_OFFERED, _many_lanes_models),
     Attack("ask: many spellings of one path", NOT_OFFERED, _spellings),
@@ -982,7 +1004,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LoadTestError as exc:
         print(f"abuse_test: error: {exc}", file=sys.stderr)
         return 2
-    attacks = [a for a in [*ATTACKS, *IDENTITY_ATTACKS] if a.short or not args.short]
+    attacks = [
+        a for a in [*ATTACKS, *IDENTITY_ATTACKS] if (a.short or not args.short) and (args.start or not a.start_only)
+    ]
     scratch = Path(tempfile.mkdtemp(prefix="playground-abuse-"))
     canary = make_canary(Path(tempfile.gettempdir()) / f"abuse-canary-{os.getpid()}")
     work = scratch / "files"
@@ -1006,6 +1030,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "PLAYGROUND_MAX_UPLOAD_MB": str(upload_mb),
                 "PLAYGROUND_MAX_SERVERS": str(max_servers),
                 "PLAYGROUND_WARM_START": "0",
+                **BUDGET_ENVIRONMENT,
             }
             try:
                 app = start_app(port, log_file, environment)

@@ -63,6 +63,16 @@ def _present(results: EvalResults, exports: Path) -> list[object]:
     ]
 
 
+def _failed_lanes(results: EvalResults) -> list[str]:
+    """One line for each lane whose every answer failed (a refused model, a budget, a missing key)."""
+    lines = []
+    for lane, rows in results.rows.groupby("lane", sort=False):
+        errors = rows["error"].dropna()
+        if len(rows) and len(errors) == len(rows):
+            lines.append(f"{lane}: every answer failed: {errors.iloc[0]}")
+    return lines
+
+
 def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Tab) -> None:
     """Lay out the Evaluate tab and wire its events."""
     models = services.model_choices()
@@ -197,7 +207,13 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         if results.rows.empty:
             gr.Warning("cancelled before any answer")
             return [gr.skip()] * len(outputs)
-        return [*_present(results, workspace.exports_dir), results]
+        shown = _present(results, workspace.exports_dir)
+        failures = _failed_lanes(results)
+        for failed in failures:  # say why at once, as the command line does, and keep it shown
+            gr.Warning(failed)
+        if failures:
+            shown[0] = "\n\n".join([*(f"⚠ {failed}" for failed in failures), shown[0]])
+        return [*shown, results]
 
     def cancel_run(request: gr.Request) -> str:
         event = cancels.get(session_id(services, request))

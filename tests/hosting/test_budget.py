@@ -21,7 +21,7 @@ ASK = [{"role": "user", "content": "Capital of France?"}]
 def test_a_reservation_past_the_session_cap_is_refused_and_holds_nothing(tmp_path: Path) -> None:
     budget = Budget(0.10, None, tmp_path, clock=lambda: DAY)
     held = budget.reserve("alice", 0.06, MODEL)
-    with pytest.raises(BudgetExceeded, match=r"this session has spent \$0.0600 of its \$0.10 budget"):
+    with pytest.raises(BudgetExceeded, match=r"this session has spent \$0.0600 of its \$0.1000 budget"):
         budget.reserve("alice", 0.05, MODEL)  # in flight counts: 0.06 + 0.05 > 0.10
     budget.reserve("bob", 0.05, MODEL)  # another visitor has a budget of their own
     budget.settle(held, 0.01)  # it cost less than its worst case
@@ -39,7 +39,7 @@ def test_a_failed_call_costs_nothing_and_frees_its_reservation(tmp_path: Path) -
 def test_the_day_cap_counts_every_visitor_and_survives_a_restart(tmp_path: Path) -> None:
     budget = Budget(None, 0.50, tmp_path, clock=lambda: DAY)
     budget.settle(budget.reserve("alice", 0.30, MODEL), 0.30)
-    with pytest.raises(BudgetExceeded, match=r"today's \$0.50 budget.*PLAYGROUND_BUDGET_USD_PER_DAY"):
+    with pytest.raises(BudgetExceeded, match=r"today's \$0.5000 budget.*PLAYGROUND_BUDGET_USD_PER_DAY"):
         budget.reserve("bob", 0.25, MODEL)
     restarted = Budget(None, 0.50, tmp_path, clock=lambda: DAY)
     assert restarted.spend("anyone").day_usd == pytest.approx(0.30)
@@ -135,6 +135,6 @@ def test_the_compare_tab_line_shows_the_session_and_the_day_against_their_caps(t
     assert services.budget.active and services.budget.per_session_usd == 0.5
     services.budget.settle(services.budget.reserve("", 0.2, MODEL), 0.0123)
     line = _spend_line(services, None)
-    assert "this session: $0.0123 of $0.50" in line and "today, all visitors: $0.0123" in line
+    assert "this session: $0.0123 of $0.5000" in line and "today, all visitors: $0.0123" in line
     unbudgeted = Services.from_settings(Settings.from_env({"PLAYGROUND_CACHE": str(tmp_path / "other")}))
     assert not unbudgeted.budget.active and _spend_line(unbudgeted, None) == ""
