@@ -61,9 +61,12 @@ def retrieve(recorder: Recorder, query: str, scenario: Scenario, options: LaneOp
     return text
 
 
-def rag_messages(question: str, passages: str, scenario: Scenario, options: LaneOptions) -> list[dict[str, str]]:
-    """The system prompt, then the retrieved passages and the question in one user message."""
-    messages = opening_messages(system_prompt(scenario, options))
+def rag_messages(
+    question: str, passages: str, scenario: Scenario, options: LaneOptions, system: str | None = None
+) -> list[dict[str, str]]:
+    """The system prompt (the lane's, unless `system` is given), then the passages and the question in one
+    user message."""
+    messages = opening_messages(system_prompt(scenario, options) if system is None else system)
     messages.append({"role": "user", "content": load_prompt("rag").format(passages=passages, question=question)})
     return messages
 
