@@ -10,6 +10,7 @@ from playground.cli.common import CommandError, add_hardware_flags, hardware_of,
 from playground.cli.lane_flags import add_lane_flags, lane_settings
 from playground.costs.hardware import Hardware
 from playground.errors import UsageError
+from playground.evaluation.reference import Reference, find_reference, score_answer
 from playground.knowledge.base import KnowledgeBase
 from playground.knowledge.store import KnowledgeStore, store_exists, store_location
 from playground.lanes import LaneContext, check_question, default_lanes
@@ -58,16 +59,47 @@ def cmd_ask(args: argparse.Namespace, services: Services) -> int:
         services.gateway, question, scenario, jobs, _lane_context(args, services, hardware), args.repeat
     )
     answers = [runs[-1][job.key] for job in jobs]
+    reference = find_reference(scenario, question)  # an evaluation item: its reference, and a score per lane
     if args.json:
-        lanes = [a.to_dict() | ({"repeats": stats[a.lane].to_dict()} if args.repeat > 1 else {}) for a in answers]
-        print(json.dumps({"question": question, "lanes": lanes}, indent=2))
+        lanes = [
+            _lane_json(a, reference) | ({"repeats": stats[a.lane].to_dict()} if args.repeat > 1 else {})
+            for a in answers
+        ]
+        payload = {"question": question, "reference": reference.to_dict() if reference else None, "lanes": lanes}
+        print(json.dumps(payload, indent=2))
     else:
+        if reference is not None:
+            print(f"[reference] {reference.item.reference}\n  scored on {reference.metric.label}\n")
         for answer in answers:
-            print(_format_answer(answer) + (_format_repeats(stats[answer.lane]) if args.repeat > 1 else ""))
+            print(
+                _format_answer(answer)
+                + _format_score(answer, reference)
+                + (_format_repeats(stats[answer.lane]) if args.repeat > 1 else "")
+            )
     failed = [a for a in answers if a.error]
     if len(failed) == len(answers):
         raise CommandError("; ".join(f"{a.lane} lane failed: {a.error}" for a in failed))
     return 0
+
+
+def _lane_json(answer: Answer, reference: Reference | None) -> dict:
+    """The contract's lane object; with a reference, its `score` (null for a lane that failed)."""
+    lane = answer.to_dict()
+    if reference is not None:
+        score = score_answer(reference, answer)
+        lane["score"] = score.to_dict() if score else None
+    return lane
+
+
+def _format_score(answer: Answer, reference: Reference | None) -> str:
+    score = score_answer(reference, answer) if reference is not None else None
+    if score is None:
+        return ""
+    retrieval = score.retrieval
+    found = ""
+    if retrieval is not None:
+        found = f"; source {retrieval['source']} {'retrieved' if retrieval['retrieved'] else 'not retrieved'}"
+    return f"  score: {score.verdict.upper()} ({score.detail}{found})\n"
 
 
 def _lane_context(args: argparse.Namespace, services: Services, hardware: Hardware) -> LaneContext:

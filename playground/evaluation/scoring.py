@@ -26,6 +26,7 @@ from playground.evaluation.judge import CRITERIA
 from playground.evaluation.numbers import is_hit, is_near_miss, parse_number
 from playground.evaluation.retrieval import recall_at_k, reciprocal_rank
 from playground.evaluation.runner import EvalRow, EvalRun, retrieved_sources
+from playground.evaluation.sets import EvalItem
 from playground.evaluation.text_metrics import choice_correct, exact_match, keyword_coverage, token_f1
 from playground.model_ref import ModelRef
 
@@ -90,10 +91,8 @@ def _number_scores(answer: str, reference: str) -> dict[str, Any]:
     return scores
 
 
-def score_row(row: EvalRow, house_rules: Sequence[HouseRule] = ()) -> dict[str, Any]:
-    """The row's metric columns (a failed answer scores as an empty one)."""
-    item, answer = row.item, row.answer
-    text = "" if answer.error else answer.text
+def answer_scores(item: EvalItem, text: str, house_rules: Sequence[HouseRule] = ()) -> dict[str, Any]:
+    """One answer's metric columns against its item's reference, by the item's kind (no retrieval, no judge)."""
     if item.kind == "number":
         scores = _number_scores(text, item.reference)
     elif item.kind == "choice":
@@ -103,6 +102,13 @@ def score_row(row: EvalRow, house_rules: Sequence[HouseRule] = ()) -> dict[str, 
         scores = _text_scores(text, item.reference)
     if house_rules and item.kind == "text":
         scores |= style_scores(list(house_rules), text, item.reference)
+    return scores
+
+
+def score_row(row: EvalRow, house_rules: Sequence[HouseRule] = ()) -> dict[str, Any]:
+    """The row's metric columns (a failed answer scores as an empty one)."""
+    item, answer = row.item, row.answer
+    scores = answer_scores(item, "" if answer.error else answer.text, house_rules)
     if item.source and "retrieval_s" in answer.timings:  # the lane retrieved: score what it found
         sources = retrieved_sources(answer.passages)
         scores |= {

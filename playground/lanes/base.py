@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from playground.errors import PlaygroundError
 from playground.llm import ChatGateway, Completion
 from playground.records import Answer, Step, Usage
-from playground.scenarios import Scenario
+from playground.scenarios import Scenario, training_system_prompt
 
 if TYPE_CHECKING:
     from playground.costs.hardware import Hardware
@@ -87,7 +87,7 @@ class LaneOptions:
     model: str
     max_tokens: int = 256
     temperature: float = 0.0
-    system_prompt: str | None = None  # None: the scenario's system prompt
+    system_prompt: str | None = None  # None: the scenario's (with its instructions; an adapter's training one)
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,17 @@ COMMON_LIMITS = (  # settings every lane has; the UI's shared widgets and the CL
 
 SYSTEM_PROMPT = Control(
     "system_prompt",
-    "System prompt (editable)",
+    "System prompt (editable; the scenario's instructions included)",
     "text",
     flag="--system-prompt",
-    scenario_default=lambda scenario: scenario.system_prompt,
+    scenario_default=lambda scenario: scenario.instructed_system_prompt,
+)
+TRAINED_SYSTEM_PROMPT = Control(  # an adapter lane: the prompt its training data used, nothing added
+    "system_prompt",
+    "System prompt (editable; as in the adapter's training data)",
+    "text",
+    flag="--system-prompt",
+    scenario_default=training_system_prompt,
 )
 
 
@@ -162,8 +169,13 @@ class Lane:
 
 
 def system_prompt(scenario: Scenario, options: LaneOptions) -> str:
-    """The lane's edited system prompt, or the scenario's when it was not edited."""
-    return scenario.system_prompt if options.system_prompt is None else options.system_prompt
+    """The lane's edited system prompt, or (not edited) the scenario's followed by its instructions."""
+    return scenario.instructed_system_prompt if options.system_prompt is None else options.system_prompt
+
+
+def trained_system_prompt(scenario: Scenario, options: LaneOptions) -> str:
+    """An adapter lane's edited system prompt, or (not edited) exactly the one its training data used."""
+    return training_system_prompt(scenario) if options.system_prompt is None else options.system_prompt
 
 
 def opening_messages(system: str) -> list[dict[str, str]]:

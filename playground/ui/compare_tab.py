@@ -10,6 +10,7 @@ import gradio as gr
 from playground.costs.hardware import DEFAULT_HARDWARE, get_hardware, hardware_names
 from playground.costs.pricing import priced
 from playground.errors import PlaygroundError
+from playground.evaluation.reference import Reference, find_reference
 from playground.lanes import Lane, LaneError, all_lanes, default_lanes, run_lanes
 from playground.lanes.repeats import MAX_REPEATS, repeat_stats
 from playground.records import Answer
@@ -26,6 +27,7 @@ from playground.ui.formatting import (
     summary_table,
 )
 from playground.ui.lane_controls import build_lane_controls, coerce_options, scenario_updates
+from playground.ui.reference_view import reference_html, score_html
 from playground.ui.session import holds_workspace, session_id, session_services, session_workspace
 
 
@@ -43,6 +45,7 @@ class LaneColumn:
     steps: gr.HTML
     cost: gr.HTML
     messages: gr.JSON
+    score: gr.HTML  # right / partly / wrong against the reference, when the question is an evaluation item
 
     @property
     def inputs(self) -> list[gr.components.Component]:
@@ -50,7 +53,7 @@ class LaneColumn:
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        return [self.answer, self.metrics, self.passages, self.steps, self.cost, self.messages]
+        return [self.answer, self.metrics, self.passages, self.steps, self.cost, self.messages, self.score]
 
 
 def _lane_column(lane: Lane, services: Services, models: list[str], scenario: Scenario | None) -> LaneColumn:
@@ -69,13 +72,14 @@ def _lane_column(lane: Lane, services: Services, models: list[str], scenario: Sc
         with gr.Accordion("Lane settings", open=not lane.uses_model_picker):
             controls = build_lane_controls(lane, scenario, services.adapters().names())
         answer = gr.HTML(answer_html(""), elem_id=f"{name}-answer", elem_classes="lane-answer")
+        score = gr.HTML("", elem_id=f"{name}-score")
         metrics = gr.HTML(metrics_html(None), elem_id=f"{name}-metrics")
         passages = gr.HTML("", elem_id=f"{name}-passages")
         steps = gr.HTML("", elem_id=f"{name}-steps")  # each step is its own fold
         cost = gr.HTML("", elem_id=f"{name}-cost")  # stage by stage, with the hardware that priced it
         with gr.Accordion("Messages sent", open=False):
             messages = gr.JSON(value=[], elem_id=f"{name}-messages")
-    return LaneColumn(lane, column, model, controls, answer, metrics, passages, steps, cost, messages)
+    return LaneColumn(lane, column, model, controls, answer, metrics, passages, steps, cost, messages, score)
 
 
 def _order_style(chosen: list[str]) -> str:
@@ -84,7 +88,10 @@ def _order_style(chosen: list[str]) -> str:
     return f"<style>{rules}</style>"
 
 
-def _render(columns: list[LaneColumn], chosen: list[str], answers: dict[str, Answer]) -> list[object]:
+def _render(
+    columns: list[LaneColumn], chosen: list[str], answers: dict[str, Answer], reference: Reference | bool | None = False
+) -> list[object]:
+    """Every column's outputs and the summary; `reference` False keeps the scores shown (a repricing)."""
     values: list[object] = []
     for column in columns:
         answer = answers.get(column.lane.name)
@@ -98,6 +105,7 @@ def _render(columns: list[LaneColumn], chosen: list[str], answers: dict[str, Ans
             steps_html(answer),
             cost_html(answer),
             answer.messages,
+            gr.skip() if reference is False else score_html(reference, answer),
         ]
     values.append(summary_table([answers[name] for name in chosen if name in answers]))
     return values
@@ -159,6 +167,7 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
         )
         ask = gr.Button("Ask every lane", variant="primary", scale=1, elem_id="compare-ask")
     order_style = gr.HTML(_order_style(default_lanes()), elem_id="compare-lane-order")
+    reference_box = gr.HTML("", elem_id="compare-reference")  # the reference answer, for an evaluation item
     with gr.Row(equal_height=False):
         columns = [_lane_column(lane, services, models, first) for lane in lanes]
     summary = gr.Dataframe(summary_table([]), label="Side by side", interactive=False, elem_id="compare-summary")
@@ -173,7 +182,7 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
     last_answers = gr.State({})  # the finished answers, repriced when the hardware changes
     lane_inputs = [component for column in columns for component in column.inputs]
     outputs = [component for column in columns for component in column.outputs] + [summary, last_answers]
-    run_outputs = [*outputs, repeats_table, spend]
+    run_outputs = [*outputs, repeats_table, reference_box, spend]
 
     @holds_workspace(services)
     def run(
@@ -209,6 +218,7 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
             gr.Warning(exc.message)  # one clear message; the lanes keep what they showed
             yield [gr.skip()] * len(run_outputs)
             return
+        reference = find_reference(scenario, text)  # None: not an item of the scenario's evaluation set
         context = services.lane_context(session_workspace(services, request), priced_on)
         gateway = session_services(services, request).gateway  # remote models with the session's own keys
         ordered = [jobs[name] for name in chosen]
@@ -223,12 +233,19 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
                 min_interval_s=0.1,
                 timeout_s=services.settings.lane_timeout_s,
             ):
-                yield [*_render(columns, chosen, answers), answers, gr.skip(), gr.skip()]
+                yield [
+                    *_render(columns, chosen, answers, reference),
+                    answers,
+                    gr.skip(),
+                    reference_html(reference),
+                    gr.skip(),
+                ]
             finished.append(answers)
             stats = {job.key: repeat_stats(job.key, [run[job.key] for run in finished]) for job in ordered}
             yield [
                 *[gr.skip()] * len(outputs),
                 gr.update(value=repeats_frame(stats), visible=runs > 1),
+                gr.skip(),
                 _spend_line(services, request),
             ]
 

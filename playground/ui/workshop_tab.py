@@ -6,7 +6,9 @@ lane's tokens, cost and latency, with the votes as CSV and a brief. "Join" (open
 `?room=` or a typed code) shows the round's answers as A, B, C…, takes one vote per visitor (and,
 with PLAYGROUND_WORKSHOP_LOGIN=hf, per Hugging Face account) and follows the room by polling. Host
 and voters are visitors' signed ids (playground/identity.py), so a facilitator's or participant's
-reload lands back in their room with their vote. Rooms live in memory (playground/workshop/rooms.py),
+reload lands back in their room with their vote. When the question is an item of the scenario's evaluation
+set, the reveal also shows the facilitator the reference answer and each lane's right / partly / wrong
+mark (not before: the room votes on the answers alone). Rooms live in memory (playground/workshop/rooms.py),
 one registry per app. Answers are model output: they are escaped before they are shown, never
 rendered as markup.
 """
@@ -25,9 +27,12 @@ from gradio.events import Dependency
 from playground.config import SettingError
 from playground.costs.hardware import get_hardware
 from playground.errors import PlaygroundError
+from playground.evaluation.reference import find_reference
 from playground.lanes import default_lanes, get_lane, lane_names, run_lanes
+from playground.records import Answer
 from playground.services import Services
 from playground.ui.example_picker import example_choices, example_picker
+from playground.ui.reference_view import scores_html
 from playground.ui.session import export, holds_workspace, session_id, session_services, session_workspace
 from playground.workshop.export import VOTE_COLUMNS, vote_rows, votes_csv, workshop_brief
 from playground.workshop.rooms import (
@@ -175,6 +180,7 @@ def build_workshop_tab(
                 run_round = gr.Button("Run round", variant="primary", elem_id="workshop-run")
                 reveal = gr.Button("Reveal the lanes", elem_id="workshop-reveal")
             answers = gr.HTML(round_html(None, "No round yet."), label="Answers", elem_id="workshop-answers")
+            reference_panel = gr.HTML("", elem_id="workshop-reference")  # after the reveal, for an evaluation item
             tally = gr.Dataframe(
                 pd.DataFrame(columns=TALLY_COLUMNS),
                 label="Votes and measured figures (after the reveal)",
@@ -208,6 +214,7 @@ def build_workshop_tab(
             vote = gr.Button("Vote", variant="primary", interactive=False, elem_id="workshop-vote")
 
     room_code = gr.State("")  # the facilitator's room
+    round_answers = gr.State(None)  # the last round's finished answers, scored at the reveal
     joined_code = gr.State("")  # the room this participant joined
     shown = gr.State(None)  # what the participant's radio shows: (round, answering, revealed)
     facilitator_timer = gr.Timer(POLL_S, active=False)
@@ -231,6 +238,7 @@ def build_workshop_tab(
 
     hidden_exports = [gr.update(visible=False)] * 3
     run_outputs = [answers, facilitator_status, tally, csv_download, md_download, html_download]
+    round_outputs = [*run_outputs, round_answers, reference_panel]
 
     @holds_workspace(services)
     def run(request: gr.Request, code: str, scenario_name: str, question_text: str) -> Iterator[list[object]]:
@@ -244,7 +252,7 @@ def build_workshop_tab(
             number = rooms.start_round(code, text, [job.key for job in jobs], host=me(request))
         except PlaygroundError as exc:
             gr.Warning(exc.message)
-            yield [gr.skip()] * len(run_outputs)
+            yield [gr.skip()] * len(round_outputs)
             return
         context = services.lane_context(session_workspace(services, request))
         gateway = session_services(services, request).gateway  # remote models with the facilitator's keys
@@ -256,18 +264,37 @@ def build_workshop_tab(
             except PlaygroundError as exc:  # the room expired mid-round
                 gr.Warning(exc.message)
                 return
+            finished = {"scenario": scenario.name, "question": text, "answers": snapshot}
             yield [
                 round_html(view.current),
                 _facilitator_status(view),
                 gr.update(visible=False),
                 *hidden_exports,
+                finished,
+                "",
             ]
 
     # One queue for both triggers, as wide as PLAYGROUND_CONCURRENCY (as Compare's ask).
-    run_round.click(run, [room_code, scenario_picker, question], run_outputs, concurrency_id="workshop-run")
-    question.submit(run, [room_code, scenario_picker, question], run_outputs, concurrency_id="workshop-run")
+    run_round.click(run, [room_code, scenario_picker, question], round_outputs, concurrency_id="workshop-run")
+    question.submit(run, [room_code, scenario_picker, question], round_outputs, concurrency_id="workshop-run")
 
-    def show(request: gr.Request, code: str, scenario_name: str) -> list[object]:
+    def reference_scores(last: dict | None, revealed: RoundView) -> str:
+        """The reference and each revealed answer's mark, when the round's question is an evaluation item."""
+        if not last or last.get("question") != revealed.question:
+            return ""
+        try:
+            reference = find_reference(services.scenarios.get(last["scenario"]), last["question"])
+        except PlaygroundError:
+            return ""
+        answers: dict[str, Answer] = last["answers"]
+        labelled = [
+            (f"Answer {c.label} · {_lane_title(c.lane)}", answers[c.lane])
+            for c in revealed.choices
+            if c.lane is not None and c.lane in answers
+        ]
+        return scores_html(reference, labelled)
+
+    def show(request: gr.Request, code: str, scenario_name: str, last: dict | None) -> list[object]:
         try:
             if not code:
                 raise WorkshopError("open a room first")
@@ -277,7 +304,7 @@ def build_workshop_tab(
             scenario = services.scenarios.get(scenario_name)
         except PlaygroundError as exc:
             gr.Warning(exc.message)
-            return [gr.skip()] * len(run_outputs)
+            return [gr.skip()] * (len(run_outputs) + 1)
         brief = workshop_brief(scenario.title, scenario.description, tallies, get_hardware())
         exports = session_workspace(services, request).exports_dir
         stem = f"workshop-{view.code}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
@@ -291,9 +318,10 @@ def build_workshop_tab(
             _facilitator_status(view),
             gr.update(value=_tally_frame(rooms, code, revealed.number, me(request)), visible=True),
             *(gr.update(value=export(exports, name, text), visible=True) for name, text in files.items()),
+            reference_scores(last, revealed),
         ]
 
-    reveal.click(show, [room_code, scenario_picker], run_outputs)
+    reveal.click(show, [room_code, scenario_picker, round_answers], [*run_outputs, reference_panel])
 
     def facilitator_poll(code: str) -> object:
         try:

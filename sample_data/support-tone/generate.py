@@ -359,16 +359,12 @@ def scenario_yaml(train: list[Pair], held_out: list[Pair]) -> str:
     unnamed = next(
         p for p in train if p.issue == "billing" and p.reply.startswith("Hi there,") and p.message != p.message.lower()
     )
-    examples: list[Pair] = []
+    # The example questions follow the playground's fixed rule (playground/scenarios.py): the first
+    # held-out message of each issue, in eval.jsonl's order, at most five. Never chosen by results.
+    firsts: dict[str, Pair] = {}
     for pair in held_out:
-        if pair.issue not in {p.issue for p in examples} and pair.issue in (
-            "pairing",
-            "angry_complaint",
-            "shipping_delay",
-            "login_sso",
-            "praise",
-        ):
-            examples.append(pair)
+        firsts.setdefault(pair.issue, pair)
+    examples = list(firsts.values())[:5]
     lines = [
         "title: Support tone",
         "description: " + yaml_block(STYLE["scenario_description"], 2, ">-"),

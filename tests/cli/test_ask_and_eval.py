@@ -19,6 +19,7 @@ def test_ask_prints_the_contract_json_offline() -> None:
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["question"] == "What is the capital of France?"
+    assert payload["reference"] is None  # not an item of the scenario's evaluation set: nothing to score
     (lane,) = payload["lanes"]
     assert set(lane) == {
         "lane",
@@ -44,6 +45,30 @@ def test_ask_prints_the_contract_json_offline() -> None:
     (step,) = lane["steps"]
     assert step["kind"] == "llm" and step["output"] == lane["answer"]
     assert (step["prompt_tokens"], step["completion_tokens"]) == (lane["prompt_tokens"], lane["completion_tokens"])
+
+
+@pytest.mark.integration
+def test_ask_on_an_evaluation_item_carries_the_reference_and_each_lane_s_score() -> None:
+    # Other spacing and case: still the item "Who started Tallowmere Systems?" (company-knowledge, line 1).
+    question = "who started  Tallowmere systems?"
+    result = run_cli("ask", question, "--lanes", "prompting,rag", "--json", "--max-tokens", "16")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["question"] == question
+    reference = payload["reference"]
+    assert reference["answer"] == "Ingrid Halvorsen and Marcus Oyelaran-Webb."
+    assert reference["source"] == "company-history.md" and reference["metric"] == "keyword_coverage"
+    for lane in payload["lanes"]:
+        score = lane["score"]
+        assert {"metric", "value", "verdict"} <= set(score), lane["lane"]
+        assert score["metric"] == "keyword_coverage" and 0.0 <= score["value"] <= 1.0
+        assert score["verdict"] in {"right", "partly", "wrong"}
+    prompting, rag = payload["lanes"]
+    assert prompting["score"]["retrieval"] is None  # it retrieved nothing
+    retrieval = rag["score"]["retrieval"]
+    sources = [p["source"] for p in rag["passages"]]
+    assert retrieval["source"] == "company-history.md"
+    assert retrieval["retrieved"] == ("company-history.md" in sources)
 
 
 @pytest.mark.parametrize(

@@ -174,8 +174,7 @@ class ChainLane(Lane):
                 assert step.prompt is not None
                 messages = opening_messages(system_prompt(scenario, options))
                 messages.append({"role": "user", "content": step.prompt.format_map(outputs)})
-                if last:
-                    recorder.answer.messages = messages
+                recorder.answer.messages = messages  # "Messages sent": the step running now, the last one at the end
                 yield from recorder.call(step.name, messages, visible=last, max_tokens=step.max_tokens)
             except Exception as exc:
                 raise LaneError(f"chain step '{step.name}' failed: {exc}") from exc

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from playground.lanes.base import (
-    SYSTEM_PROMPT,
+    TRAINED_SYSTEM_PROMPT,
     Control,
     Lane,
     LaneContext,
@@ -14,7 +14,7 @@ from playground.lanes.base import (
     LaneOptions,
     Recorder,
     opening_messages,
-    system_prompt,
+    trained_system_prompt,
 )
 from playground.lanes.registry import register
 from playground.llm import ChatGateway
@@ -58,7 +58,10 @@ class AdapterLane(Lane):
 
 @register
 class FinetunedLane(AdapterLane):
-    """No retrieval and no examples in the prompt: the skill lives in the adapter's weights."""
+    """No retrieval and no examples in the prompt: the skill lives in the adapter's weights.
+
+    Its system message is the one its training data used (not the scenario's instructions): that is
+    the prompt the adapter learned to answer, so anything added would test a prompt it never saw."""
 
     name = "finetuned"
     on_by_default = True
@@ -69,7 +72,7 @@ class FinetunedLane(AdapterLane):
         "training run and lots of data, and can forget what the base model knew."
     )
     options_type = FinetunedOptions
-    controls = (ADAPTER, SYSTEM_PROMPT)
+    controls = (ADAPTER, TRAINED_SYSTEM_PROMPT)
 
     def run(
         self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
@@ -77,7 +80,7 @@ class FinetunedLane(AdapterLane):
         assert isinstance(options, FinetunedOptions)
         model = self.model_for(scenario, options, context)
         recorder = Recorder(Answer(lane=self.name, model=str(model)), gateway, options)
-        recorder.answer.messages = opening_messages(system_prompt(scenario, options))
+        recorder.answer.messages = opening_messages(trained_system_prompt(scenario, options))
         recorder.answer.messages.append({"role": "user", "content": question})
         yield recorder.snapshot()
         yield from recorder.call("answer", recorder.answer.messages, model)

@@ -91,12 +91,15 @@ def retrieve(recorder: Recorder, query: str, scenario: Scenario, options: LaneOp
     return text
 
 
-def rag_messages(question: str, passages: str, scenario: Scenario, options: LaneOptions) -> list[dict[str, str]]:
-    """The system prompt, then the instruction, the retrieved passages and the question in one user message."""
+def rag_messages(
+    question: str, passages: str, scenario: Scenario, options: LaneOptions, system: str | None = None
+) -> list[dict[str, str]]:
+    """The system prompt (the lane's, unless `system` is given), then the instruction, the retrieved
+    passages and the question in one user message."""
     instruction = getattr(options, "rag_instruction", None)
     if instruction is None:
         instruction = default_rag_instruction(scenario)
-    messages = opening_messages(system_prompt(scenario, options))
+    messages = opening_messages(system_prompt(scenario, options) if system is None else system)
     content = load_prompt("rag").format(instruction=instruction.strip(), passages=passages, question=question)
     messages.append({"role": "user", "content": content.strip()})
     return messages

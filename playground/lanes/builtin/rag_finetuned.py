@@ -2,7 +2,8 @@
 
 It completes the two-by-two: with and without retrieval, with and without fine-tuning. The
 adapter brings the skill or the tone, the passages bring the facts; it costs both the index
-and the training run.
+and the training run. Like the fine-tuned lane, it sends the system prompt the adapter's training
+data used.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from playground.lanes.base import SYSTEM_PROMPT, LaneContext, LaneOptions, Recorder
+from playground.lanes.base import TRAINED_SYSTEM_PROMPT, LaneContext, LaneOptions, Recorder, trained_system_prompt
 from playground.lanes.builtin.finetuned import ADAPTER, AdapterLane
 from playground.lanes.builtin.rag import RETRIEVAL_CONTROLS, rag_messages, retrieve
 from playground.lanes.registry import register
@@ -41,7 +42,7 @@ class RagFinetunedLane(AdapterLane):
         "or tone; costs the index, the training run and RAG's longer prompts."
     )
     options_type = RagFinetunedOptions
-    controls = (*RETRIEVAL_CONTROLS, ADAPTER, SYSTEM_PROMPT)
+    controls = (*RETRIEVAL_CONTROLS, ADAPTER, TRAINED_SYSTEM_PROMPT)
 
     def run(
         self, question: str, scenario: Scenario, options: LaneOptions, context: LaneContext, gateway: ChatGateway
@@ -51,7 +52,8 @@ class RagFinetunedLane(AdapterLane):
         recorder = Recorder(Answer(lane=self.name, model=str(model)), gateway, options)
         yield recorder.snapshot()
         passages = retrieve(recorder, question, scenario, options, context)
-        recorder.answer.messages = rag_messages(question, passages, scenario, options)
+        system = trained_system_prompt(scenario, options)  # the one the adapter was trained with
+        recorder.answer.messages = rag_messages(question, passages, scenario, options, system)
         yield recorder.snapshot()
         yield from recorder.call("answer", recorder.answer.messages, model)
         yield recorder.finish()
