@@ -62,7 +62,7 @@ def test_the_generated_data_has_every_property(data: tuple[dict, list[Any], list
 
 
 def test_the_shipped_files_match_the_spec(data: tuple[dict, list[Any], list[Any]]) -> None:
-    spec, train, held_out = data
+    _, train, held_out = data
     eval_rows = [json.loads(line) for line in (FOLDER / "eval.jsonl").read_text(encoding="utf-8").splitlines()]
     train_rows = [json.loads(line) for line in (FOLDER / "train.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(eval_rows) == 250 and len(train_rows) == 2000
