@@ -630,14 +630,14 @@ def check_all(train: list[Listing], held_out: list[Listing], spec: dict) -> dict
         ),
     }
     measured: dict[str, Any] = {}
-    failures: list[str] = []
+    failures: list[PropertyError] = []
     for name, check in checks.items():
         try:
             measured[name] = check()
         except PropertyError as error:
-            failures.append(str(error))
+            failures.append(error)
     if failures:
-        raise PropertyError("; ".join(e.split("'")[1] for e in failures), "\n".join(failures))
+        raise PropertyError(", ".join(e.name for e in failures), "\n".join(str(e) for e in failures))
     return measured
 
 
