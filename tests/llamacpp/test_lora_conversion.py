@@ -385,14 +385,27 @@ def _shared_prefix_diffs(reference: Reference, steps: list[dict[str, Any]]) -> l
     return diffs
 
 
+# The prompts the tolerances above were measured on: the pricing system prompt and the first three
+# evaluation questions the shipped adapter was trained beside (issue 20 regenerated that data). Pinned
+# here, because exact greedy agreement between the Q4_1 and fp32 engines holds on answers the model is
+# sure of; on the new listings the old adapter (and the base) answer in free text, where it does not.
+CALIBRATION_SYSTEM_PROMPT = (
+    "You estimate the retail price in US dollars of a product from its description. Answer with the price only, like"
+    " $49.99."
+)
+CALIBRATION_QUESTIONS = (
+    "Korvex Air 8 Plus: 15.6-inch notebook with 256 GB of SSD storage and 8 GB RAM.\nWhat is the price?",
+    "The Packrat Co. Nomad 3X is a 25 L backpack featuring waxed canvas, a roll-top waterproof main compartment"
+    " and a ventilated suspended back panel.\nWhat is the price?",
+    "Designed for alpine routes, the Campwell Meadow 5 is a solo backpacking tent with twin vestibules for gear"
+    " storage. Other highlights include 4-season design and an included footprint.\nWhat is the price?",
+)
+
+
 @pytest.fixture(scope="module")
 def pricing_prompts() -> list[list[dict[str, str]]]:
-    from playground.evaluation.sets import load_eval_set
-    from playground.scenarios import load_scenario
-
-    scenario = load_scenario(REPO / "sample_data" / "product-pricing")
-    questions = [item.question for item in load_eval_set(scenario.eval_set)[:PROMPT_COUNT]]
-    return [[{"role": "system", "content": scenario.system_prompt}, {"role": "user", "content": q}] for q in questions]
+    system = {"role": "system", "content": CALIBRATION_SYSTEM_PROMPT}
+    return [[system, {"role": "user", "content": q}] for q in CALIBRATION_QUESTIONS[:PROMPT_COUNT]]
 
 
 @pytest.fixture(scope="module")
