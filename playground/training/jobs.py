@@ -249,6 +249,12 @@ class TrainingJobs:
             with self._lock:
                 readings = (*self._state.validation, reading)
             self._update(status="running", validation=readings, message=_validation_message(reading))
+        elif event.get("event") == "restored":
+            self._update(
+                status="running",
+                message=f"kept the weights of step {event.get('step')} (epoch {event.get('epoch')}): "
+                "the best on the validation slice",
+            )
 
 
 def _validation_message(reading: ValidationReading) -> str:

@@ -27,6 +27,7 @@ from playground.training.validation import (
     ValidationMetric,
     ValidationPoint,
     ValidationSplit,
+    best_point,
     evaluation_steps,
     split_training,
     subset,
@@ -154,6 +155,7 @@ def train(config: TrainConfig, models_dir: Path, progress: Progress | None = Non
     callbacks = [_progress_callback(report, started), validator.callback(train_part)]
     trainer, responses_only = _trainer(model, tokenizer, train_part, validation_part, config, device, callbacks)
     stats = trainer.train()
+    validator.restore_best(model)
     seconds = time.perf_counter() - started
     tokens = _trained_tokens(trainer)
     run = TrainingRun(trainer.state.global_step, float(stats.training_loss), seconds, device, tokens, responses_only)
@@ -326,6 +328,8 @@ class _Validator:
         self.batch_size = settings.batch_size
         self.curve: list[ValidationPoint] = []
         self.steps: set[int] = set()  # set when training begins and knows its steps
+        self.best_weights: dict[str, Any] | None = None  # the trainable weights at the best point so far
+        self.restored: ValidationPoint | None = None  # the point whose weights the saved adapter holds
 
     def _reference_tokens(self) -> int:
         lengths = [len(self.tokenizer(text, add_special_tokens=False)["input_ids"]) for text in self.references]
@@ -361,7 +365,26 @@ class _Validator:
             float(state.epoch or 0.0), state.global_step, None if loss is None else float(loss), value, seconds
         )
         self.curve.append(point)
+        if best_point(self.curve, self.metric) is point:
+            self.best_weights = {
+                name: tensor.detach().clone() for name, tensor in model.named_parameters() if tensor.requires_grad
+            }
         self.report(validation_event(point, self.metric, self.examples))
+
+    def restore_best(self, model: Any) -> None:
+        """Put back the weights of the best validation point when training went on past it (the
+        saved adapter is then the one validation chose: the epoch count is picked on held-out data)."""
+        best = best_point(self.curve, self.metric)
+        if best is None or self.best_weights is None or best is self.curve[-1]:
+            return
+        import torch
+
+        with torch.no_grad():
+            for name, tensor in model.named_parameters():
+                if name in self.best_weights:
+                    tensor.copy_(self.best_weights[name])
+        self.restored = best
+        self.report({"event": "restored", "epoch": round(best.epoch, 3), "step": best.step})
 
     def answers(self, model: Any) -> list[str]:
         """Greedy answers to the capped validation prompts, in batches, left-padded."""

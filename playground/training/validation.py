@@ -270,6 +270,7 @@ def validation_block(
         "best_epoch": None if best is None else round(best.epoch, 3),
         "best_step": None if best is None else best.step,
         "chosen_by": None if best is None else ("metric" if metric and best.metric_value is not None else "eval_loss"),
+        "saved_step": None if best is None else best.step,  # the trainer saves the best point's weights
         "seconds": round(sum(point.seconds for point in curve), 2),
     }
 

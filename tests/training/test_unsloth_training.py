@@ -65,6 +65,7 @@ def test_train_two_epochs_with_a_validation_curve_then_answer_through_the_adapte
     assert [(p["epoch"], p["step"]) for p in validation["curve"]] == [(1.0, 2), (2.0, 4)]  # one point per epoch
     assert all(p["eval_loss"] > 0 and 0 <= p["metric_value"] <= 1 for p in validation["curve"])
     assert validation["best_epoch"] in (1.0, 2.0) and validation["seed"] == 3407
+    assert validation["saved_step"] == validation["best_step"]  # the saved adapter is the best point's
     events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith('{"event": "validation"')]
     assert [(e["step"], e["eval_loss"]) for e in events] == [(p["step"], p["eval_loss"]) for p in validation["curve"]]
     assert (folder / "adapter_config.json").exists() and any(folder.glob("adapter_model.*"))
