@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from playground.brief.criteria import Criteria
 from playground.brief.document import Brief
 from playground.brief.recommend import LaneFigures, recommend
+from playground.brief.verdicts import load_verdicts, verdicts_markdown
 from playground.costs.charts import break_even_figure, context_growth_figure
 from playground.costs.context_growth import ContextGrowth, measure_context_growth
 from playground.costs.hardware import Hardware
@@ -110,6 +111,7 @@ def build_brief(
         verdict=results.verdict if results is not None else "",
         growth=growth,
         charts=charts,
+        verdicts=verdicts_markdown(load_verdicts()),
     )
 
 

@@ -39,6 +39,7 @@ class Brief:
     growth: ContextGrowth | None = None
     charts: dict[str, go.Figure] = field(default_factory=dict)
     votes: list[dict[str, Any]] = field(default_factory=list)  # a workshop's rounds: each answer's votes
+    verdicts: str = ""  # the shipped scenarios' measured verdicts (a Markdown table), see brief.verdicts
     created_at: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     def to_markdown(self) -> str:
@@ -71,6 +72,8 @@ class Brief:
             out += ["## Evaluation", "", self.verdict, "", _table(self.scoreboard), ""]
         else:
             out += ["## Evaluation", "", "No evaluation was run: quality is not measured.", ""]
+        if self.verdicts:
+            out += [f"## {VERDICTS_HEADING}", "", self.verdicts, ""]
         out += [f"## Cost at {self.volume:,.0f} questions a month", "", _table(self._cost_rows()), ""]
         out += [f"- {point.describe()}" for point in self.break_evens] or ["- no two lanes' totals cross"]
         out.append("")
@@ -128,6 +131,9 @@ class Brief:
             }
             for p in self.growth.points
         ]
+
+
+VERDICTS_HEADING = "The lecture's verdicts, as measured on the shipped scenarios"
 
 
 def _money(value: float | None) -> str:

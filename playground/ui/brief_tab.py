@@ -11,6 +11,8 @@ import gradio as gr
 
 from playground.brief.build import BriefRequest, build_brief
 from playground.brief.criteria import CHANGE_RATES, Criteria
+from playground.brief.document import VERDICTS_HEADING
+from playground.brief.verdicts import load_verdicts, verdicts_markdown
 from playground.costs.hardware import DEFAULT_HARDWARE, get_hardware, hardware_names
 from playground.errors import PlaygroundError
 from playground.lanes import all_lanes, default_lanes
@@ -65,6 +67,8 @@ def build_brief_tab(services: Services, scenario_picker: gr.Dropdown) -> None:
             examples = gr.Number(None, label="Training examples available", minimum=0, elem_id="brief-examples")
             budget = gr.Number(None, label="Budget per month (USD)", minimum=0, elem_id="brief-budget")
             latency = gr.Number(None, label="Slowest acceptable answer (s)", minimum=0, elem_id="brief-latency")
+    with gr.Accordion(VERDICTS_HEADING, open=False):
+        gr.Markdown(verdicts_markdown(load_verdicts()), elem_id="brief-verdicts")
     build = gr.Button("Build the brief", variant="primary", elem_id="brief-build")
     recommendation = gr.Markdown("", elem_id="brief-recommendation")
     break_even_plot = gr.Plot(label="break-even", elem_id="brief-plot-break-even")

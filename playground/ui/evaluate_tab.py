@@ -17,6 +17,7 @@ from playground.evaluation.charts import all_charts
 from playground.evaluation.report import EvalResults, comparisons_frame, write_csv, write_html
 from playground.evaluation.runner import DEFAULT_BATCH_SIZE
 from playground.evaluation.sets import EvalItem, EvalSetError, load_eval_set, sample_items
+from playground.evaluation.splits import SPLITS, SplitError, split_items
 from playground.lanes import all_lanes, default_lanes, get_lane
 from playground.scenarios import Scenario
 from playground.services import Services
@@ -39,6 +40,19 @@ def _set_for(services: Services, scenario: Scenario, upload: str | None) -> tupl
     if scenario.eval_set is None:
         raise EvalSetError(f"scenario '{scenario.title}' has no evaluation set: upload one (JSONL)")
     return load_eval_set(scenario.eval_set), f"{scenario.name}/{scenario.eval_set.name}"
+
+
+def _split_of(
+    scenario: Scenario, items: list[EvalItem], set_name: str, part: object, uploaded: bool
+) -> tuple[list[EvalItem], str]:
+    """The items of the chosen split of the scenario's own set ("all": every item); an uploaded set has none."""
+    if part in (None, "", "all"):
+        return items, set_name
+    if part not in SPLITS:
+        raise SplitError("choose the questions from all, dev or test")
+    if uploaded or scenario.eval_set is None:
+        raise SplitError("an uploaded set has no recorded dev/test split: choose all questions")
+    return split_items(scenario.eval_set, items, str(part)), f"{set_name} ({part})"
 
 
 def _present(results: EvalResults, exports: Path) -> list[object]:
@@ -129,6 +143,17 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
                     DEFAULT_SAMPLE, label="Questions (random sample)", precision=0, minimum=1, elem_id="eval-sample"
                 )
                 seed = gr.Number(0, label="Sample seed", precision=0)
+                split = gr.Dropdown(
+                    [
+                        ("all questions", "all"),
+                        ("dev split (for tuning)", "dev"),
+                        ("test split (for reporting)", "test"),
+                    ],
+                    value="all",
+                    label="Questions from",
+                    info="the scenario's recorded dev/test split: tune settings on dev, report on test",
+                    elem_id="eval-split",
+                )
                 batch = gr.Slider(1, 32, value=DEFAULT_BATCH_SIZE, step=1, label="Answers in flight (batch size)")
     with gr.Row():
         run_button = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
@@ -159,6 +184,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         judge_name: str,
         sample_size: float | None,
         seed_value: float | None,
+        split_part: str,
         batch_size: float,
         answer_tokens: float,
         reuse: bool,
@@ -168,6 +194,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         try:
             scenario = services.scenarios.get(scenario_name)
             items, set_name = _set_for(services, scenario, upload_path)
+            items, set_name = _split_of(scenario, items, set_name, split_part, uploaded=bool(upload_path))
             items = sample_items(items, int(sample_size) if sample_size else None, int(seed_value or 0))
             services.limits.check_evaluation([item.question for item in items])
             if not lane_list:
@@ -242,6 +269,7 @@ def build_evaluate_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr
         judge,
         sample,
         seed,
+        split,
         batch,
         max_tokens,
         use_cache,

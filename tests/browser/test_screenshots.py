@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from playground.config import Settings
+from playground.lanes import default_lanes
+from playground.scenarios import ScenarioCatalog
+
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -52,6 +56,14 @@ CONTRAST = """
 """
 
 
+def _span(page, top: str, bottom: str) -> dict[str, float]:
+    """The page area from the top of one element to the bottom of another, full width."""
+    first, last = (page.locator(selector).first.bounding_box() for selector in (top, bottom))
+    scroll = page.evaluate("window.scrollY")
+    y = first["y"] + scroll - 8
+    return {"x": 0, "y": y, "width": page.viewport_size["width"], "height": last["y"] + scroll + last["height"] + 8 - y}
+
+
 def _open_tab(page, tab: str) -> None:
     page.get_by_role("tab", name=tab, exact=True).click()
     page.locator(TABS[tab]).first.wait_for(state="visible")
@@ -60,15 +72,25 @@ def _open_tab(page, tab: str) -> None:
 
 def test_every_tab_is_labelled_and_gets_a_current_screenshot(page) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator("#compare-question textarea").fill("How many days of annual leave do employees get?")
+    # The hero picture: a question of the evaluation set, so the page shows the reference answer and
+    # a right/partly/wrong mark under every lane, whatever the lanes answer.
+    question = ScenarioCatalog(Settings().sample_data_dir).get().example_questions[0]
+    page.locator("#compare-question textarea").fill(question)
     page.locator("#compare-question textarea").press("Enter")
-    page.locator("#rag-metrics [data-metric='latency'] .metric-value").filter(has_text=" s").wait_for()
+    page.locator("#compare-reference .reference-answer").wait_for()
+    for lane in default_lanes():
+        page.locator(f"#{lane}-score .lane-score[data-verdict]").wait_for()  # only once the lane is done
     problems = {}
     for tab in TABS:
         _open_tab(page, tab)
-        if tab == "Compare":  # show the lanes and their answers, not only the form above them
-            page.evaluate("document.querySelector('#compare-lanes').scrollIntoView()")
-        page.screenshot(path=str(SHOTS / f"{tab.lower()}.png"))
+        if tab == "Compare":  # the lanes' answers down to the reference answer, not the form above them
+            page.screenshot(
+                path=str(SHOTS / "compare.png"),
+                full_page=True,
+                clip=_span(page, "#compare-lanes", "#compare-reference"),
+            )
+        else:
+            page.screenshot(path=str(SHOTS / f"{tab.lower()}.png"))
         page.evaluate("window.scrollTo(0, 0)")
         unlabelled = page.locator(".tabitem:visible, #component-0").first.evaluate(UNLABELLED)
         if unlabelled:
