@@ -118,7 +118,7 @@ def check_archive(archive: Path) -> list[zipfile.ZipInfo]:
     total = sum(entry.file_size for entry in entries)
     if total > MAX_TOTAL_BYTES:
         raise AdapterArchiveError(
-            f"the zip unpacks to {total / 1e6:.0f} MB, over the {MAX_TOTAL_BYTES / 1e6:.0f} MB an adapter may use"
+            f"the zip unpacks to {total / 2**20:.0f} MB, over the {MAX_TOTAL_BYTES / 2**20:.0f} MB an adapter may use"
         )
     return entries
 
@@ -130,10 +130,10 @@ def _check_entry(entry: zipfile.ZipInfo, seen: set[str]) -> None:
         raise AdapterArchiveError(f"the zip holds an absolute path ({name!r}): refused")
     if ".." in path.parts:
         raise AdapterArchiveError(f"the zip holds a path that climbs out of its folder ({name!r}): refused")
-    mode = entry.external_attr >> 16
-    if stat.S_ISLNK(mode):
+    kind = stat.S_IFMT(entry.external_attr >> 16)  # 0 where the zip tool recorded no Unix file type
+    if kind == stat.S_IFLNK:
         raise AdapterArchiveError(f"the zip holds a symbolic link ({name!r}): refused")
-    if entry.is_dir() or len(path.parts) != 1 or (mode and not stat.S_ISREG(mode)):
+    if entry.is_dir() or len(path.parts) != 1 or kind not in (0, stat.S_IFREG):
         raise AdapterArchiveError(f"the zip holds {name!r}, not a file at its top level: refused")
     if name not in (*REQUIRED, README) and not GGUF_LORA.match(name):
         expected = ", ".join([*REQUIRED, README, "lora-*.gguf"])
