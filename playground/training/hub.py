@@ -41,7 +41,8 @@ def push_adapter(
 
     api = HfApi(token=token)
     try:
-        api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
+        # private=None leaves a new repository's visibility to the account's (or organisation's) default
+        api.create_repo(repo_id, repo_type="model", private=True if private else None, exist_ok=True)
         commit = api.create_commit(
             repo_id,
             operations=[CommitOperationAdd(path_in_repo=name, path_or_fileobj=path) for name, path in files.items()],
