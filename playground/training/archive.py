@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from playground.errors import UsageError
-from playground.training.registry import NAME_PATTERN, AdapterInfo, check_adapter_name
+from playground.training.registry import NAME_PATTERN, AdapterError, AdapterInfo, check_adapter_name
 
 ADAPTER_CONFIG = "adapter_config.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
@@ -152,10 +152,13 @@ def import_adapter(archive: Path, adapters_dir: Path, name: str | None = None, t
     the shipped ones) or a folder already there is refused: an import never replaces an adapter.
     """
     entries = check_archive(archive)
-    name = check_adapter_name(name) if name else name_from_file(archive)
+    try:
+        name = check_adapter_name(name) if name else name_from_file(archive)
+    except AdapterError as exc:
+        raise AdapterArchiveError(exc.message) from exc
     target = Path(adapters_dir) / name
     if name in taken or target.exists():
-        raise AdapterArchiveError(f"an adapter named '{name}' already exists; import it under another --name")
+        raise _taken(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".importing-{name}-{uuid.uuid4().hex[:8]}")
     staging.mkdir()
@@ -166,11 +169,18 @@ def import_adapter(archive: Path, adapters_dir: Path, name: str | None = None, t
                     _extract(opened, entry, staging / entry.filename)
         _check_contents(staging)
         if target.exists():  # another import took the name meanwhile
-            raise AdapterArchiveError(f"an adapter named '{name}' already exists; import it under another --name")
-        staging.rename(target)
+            raise _taken(name)
+        try:
+            staging.rename(target)
+        except OSError as exc:  # taken between the check and the rename: still never replaced
+            raise _taken(name) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _taken(name: str) -> AdapterArchiveError:
+    return AdapterArchiveError(f"an adapter named '{name}' already exists; give the import another name (--name)")
 
 
 def _extract(opened: zipfile.ZipFile, entry: zipfile.ZipInfo, out: Path) -> None:

@@ -31,7 +31,9 @@ def build_adapter_transfer(services: Services, tab: gr.Tab) -> None:
         gr.Markdown(
             "The zip holds the PEFT files (`adapter_config.json`, `adapter_model.safetensors`), the GGUF "
             "LoRA llama.cpp loads, `card.json` and the README. `python -m playground adapters import FILE.zip` "
-            "brings it into another checkout."
+            "brings it into another checkout. An upload may be up to "
+            f"{services.settings.max_upload_mb:g} MB (`PLAYGROUND_MAX_UPLOAD_MB`); an exported adapter of the "
+            "embedded model is about 37 MB."
         )
         with gr.Row():
             choice = gr.Dropdown([], label="Adapter", elem_id="adapter-download-choice", scale=2)

@@ -163,6 +163,12 @@ def test_too_many_entries_and_files_that_are_not_zips_are_refused(tmp_path: Path
         check_archive(not_zip)
 
 
+def test_a_bad_name_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(AdapterArchiveError, match="invalid adapter name") as refused:
+        import_adapter(write_zip(tmp_path / "x.zip", members()), tmp_path / "adapters", "../Up")
+    assert refused.value.exit_code == 2 and not (tmp_path / "adapters").exists()
+
+
 def test_a_file_name_with_no_usable_name_asks_for_one() -> None:
     assert name_from_file(Path("/x/Support_Tone.zip")) == "support_tone"
     with pytest.raises(AdapterArchiveError, match="--name"):
