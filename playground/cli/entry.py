@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NoReturn
 
-from playground.cli import ask, brief, evaluate, forgetting, freshness, knowledge, serve_model, train
+from playground.cli import adapters, ask, brief, evaluate, forgetting, freshness, knowledge, serve_model, train
 from playground.config import Settings
 from playground.errors import PlaygroundError, UsageError
 from playground.logs import configure_logging
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     forgetting.add_command(commands)
     serve_model.add_command(commands)
     brief.add_command(commands)
+    adapters.add_command(commands)
     return parser
 
 

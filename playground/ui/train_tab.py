@@ -24,6 +24,7 @@ from playground.training.registry import AdapterError, check_adapter_name
 from playground.training.settings import DEFAULT_PRESET, PRESETS, TAB_SPECS, TrainSettings
 from playground.training.trainer import TrainConfig
 from playground.training.validation import split_training, subset
+from playground.ui.adapter_transfer import build_adapter_transfer
 from playground.ui.session import holds_workspace, session_workspace
 from playground.ui.uploads import uploaded_file
 
@@ -225,6 +226,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
     probe_table = gr.Dataframe(
         label="General-knowledge probe: base vs adapter", interactive=False, elem_id="probe-results"
     )
+    build_adapter_transfer(services, tab)  # download an adapter as a zip, import one (its own block)
     timer = gr.Timer(1.0, active=False)
     last_estimate = gr.State(None)  # the estimate the running job started with, shown next to its actual figures
 
