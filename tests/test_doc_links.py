@@ -22,7 +22,7 @@ README_MAX_WORDS = 1500
 PRODUCED_ELSEWHERE = {"docs/screenshots/workshop-participant.png"}
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
-_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_INLINE_CODE = re.compile(r"`[^`]+`")  # inline code may wrap onto the next line
 _INLINE_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+\"[^\"]*\")?\s*$", re.MULTILINE)
 _HTML_SRC = re.compile(r"<(?:img|a)\s[^>]*?(?:src|href)=\"([^\"]+)\"", re.IGNORECASE)
@@ -71,6 +71,7 @@ def links(path: Path) -> list[str]:
 
 def link_problems(path: Path, root: Path = REPO_ROOT) -> list[str]:
     """One line per link or image of `path` that does not resolve."""
+    path, root = path.resolve(), root.resolve()
     problems = []
     for target in links(path):
         if re.match(r"(https?|mailto):", target, re.IGNORECASE):
@@ -78,12 +79,12 @@ def link_problems(path: Path, root: Path = REPO_ROOT) -> list[str]:
         file_part, _, anchor = target.partition("#")
         destination = (path.parent / unquote(file_part)).resolve() if file_part else path
         shown = f"{path.relative_to(root)}: {target}"
-        if not destination.is_relative_to(root.resolve()):
+        if not destination.is_relative_to(root):
             problems.append(f"{shown} points outside the repository")
             continue
-        relative = destination.relative_to(root.resolve()).as_posix()
+        relative = destination.relative_to(root).as_posix()
         if not destination.exists():
-            if relative not in PRODUCED_ELSEWHERE or root != REPO_ROOT:
+            if relative not in PRODUCED_ELSEWHERE or root != REPO_ROOT.resolve():
                 problems.append(f"{shown}: no such file")
             continue
         if anchor and destination.suffix == ".md" and unquote(anchor) not in anchors(destination):
