@@ -122,7 +122,7 @@ def test_a_broken_link_an_image_and_an_anchor_are_caught(tmp_path: Path) -> None
         "# Title\n\n## The `eval` command, briefly\n\n"
         "[fine](docs/other.md#hosting-on-spaces-step-1) [self](#the-eval-command-briefly) [web](https://x.org/y)\n"
         "[gone](docs/missing.md) ![img](docs/missing.png) [bad anchor](docs/other.md#nowhere)\n"
-        "[self bad](#title-2) [outside](../../etc/passwd) <img src=\"docs/none.png\">\n"
+        '[self bad](#title-2) [outside](../../etc/passwd) <img src="docs/none.png">\n'
         "`[in code](docs/nothing.md)`\n\n```\n[in a fence](docs/nothing.md)\n```\n\n[ref]: docs/absent.md\n",
         encoding="utf-8",
     )
