@@ -39,6 +39,13 @@ def test_readme_front_matter_is_a_gradio_space_on_the_pinned_gradio() -> None:
     assert len(config.get("short_description", "")) <= 60  # the Hub's limit
 
 
+def test_readme_front_matter_names_the_licence_of_the_license_file() -> None:
+    assert _front_matter()["license"] == "apache-2.0"  # the Hub's identifier
+    text = (REPO_ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text  # the full text, not a stub
+
+
 def test_readme_title_follows_the_front_matter() -> None:
     text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert text.split("\n---\n", 1)[1].startswith("# Strategy Playground\n")

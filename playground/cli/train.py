@@ -23,7 +23,6 @@ from playground.training.data import CsvMapping
 from playground.training.registry import check_adapter_name
 from playground.training.trainer import DEFAULT_BASE, Progress, TrainConfig, TrainingError
 from playground.training.validation import METRICS, NO_METRIC, known_metric, scenario_metric
-from playground.training.zerogpu import on_zero_gpu
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -125,7 +124,7 @@ def _train(args: argparse.Namespace, services: Services, progress: Progress) -> 
     # Unsloth and TRL print banners and progress bars: keep stdout for the result alone.
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     with contextlib.redirect_stdout(sys.stderr):
-        card = on_zero_gpu(train)(config, services.settings.models_cache_dir, progress)  # a ZeroGPU Space's GPU
+        card = train(config, services.settings.models_cache_dir, progress)
     prepare_for_llama_cpp(config.out, config.base, services.settings.lora_cache_dir)
     result = {
         "adapter": str(config.out),
