@@ -7,19 +7,25 @@ counts as a miss (and is left out of MAE/RMSLE, which are reported with how many
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from price_parser import Price
 
 HIT_ABS, HIT_REL = 40.0, 0.20
 NEAR_ABS, NEAR_REL = 80.0, 0.40
+# An amount marked as money ("$45.99", "USD 12", "40 dollars"): preferred to a bare number before it,
+# so a list's "1." or a model's "Item 2:" is not read as the price.
+_MONEY = re.compile(r"(?:[$€£]|\bUSD)\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?(?:USD|dollars?)\b", re.IGNORECASE)
 
 
 def parse_number(text: str | None) -> float | None:
-    """The first price or number in the text ("$1,299.99", "about 40 dollars"); None when there is none."""
+    """The first amount marked as money in the text ("$1,299.99", "about 40 dollars"), else its first
+    number; None when there is none."""
     if not text:
         return None
-    return Price.fromstring(text).amount_float
+    money = _MONEY.search(text)
+    return Price.fromstring(money.group(0) if money else text).amount_float
 
 
 def is_hit(predicted: float, truth: float) -> bool:

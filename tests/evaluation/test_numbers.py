@@ -20,6 +20,10 @@ from playground.evaluation.numbers import is_hit, is_near_miss, parse_number, sc
         ("", None),
         (None, None),
         ("$0.99", 0.99),
+        ("1. The headphones cost $45.99", 45.99),  # a list's number is not the price
+        ("Item 2: $1,299.99", 1299.99),
+        ("3 pack for 12 dollars", 12.0),
+        ("Answer: 35", 35.0),  # no money sign anywhere: the first number
     ],
 )
 def test_parse_number(text, expected) -> None:
