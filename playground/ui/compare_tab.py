@@ -16,6 +16,7 @@ from playground.lanes.repeats import MAX_REPEATS, repeat_stats
 from playground.records import Answer
 from playground.scenarios import Scenario
 from playground.services import Services
+from playground.ui.curation_panel import CurationPanel, build_curation_panel, wire_curation
 from playground.ui.example_picker import example_choices, example_picker
 from playground.ui.formatting import (
     answer_html,
@@ -46,6 +47,7 @@ class LaneColumn:
     cost: gr.HTML
     messages: gr.JSON
     score: gr.HTML  # right / partly / wrong against the reference, when the question is an evaluation item
+    curation: CurationPanel  # mark, edit and save the answer as a training example
 
     @property
     def inputs(self) -> list[gr.components.Component]:
@@ -73,13 +75,14 @@ def _lane_column(lane: Lane, services: Services, models: list[str], scenario: Sc
             controls = build_lane_controls(lane, scenario, services.adapters().names())
         answer = gr.HTML(answer_html(""), elem_id=f"{name}-answer", elem_classes="lane-answer")
         score = gr.HTML("", elem_id=f"{name}-score")
+        curation = build_curation_panel(name)
         metrics = gr.HTML(metrics_html(None), elem_id=f"{name}-metrics")
         passages = gr.HTML("", elem_id=f"{name}-passages")
         steps = gr.HTML("", elem_id=f"{name}-steps")  # each step is its own fold
         cost = gr.HTML("", elem_id=f"{name}-cost")  # stage by stage, with the hardware that priced it
         with gr.Accordion("Messages sent", open=False):
             messages = gr.JSON(value=[], elem_id=f"{name}-messages")
-    return LaneColumn(lane, column, model, controls, answer, metrics, passages, steps, cost, messages, score)
+    return LaneColumn(lane, column, model, controls, answer, metrics, passages, steps, cost, messages, score, curation)
 
 
 def _order_style(chosen: list[str]) -> str:
@@ -269,8 +272,11 @@ def build_compare_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.
 
     inputs = [scenario_picker, question, shown, hardware, custom_price, repeat, *lane_inputs]
     # One queue for both triggers, as wide as PLAYGROUND_CONCURRENCY (Blocks.queue's default limit).
-    ask.click(run, inputs, run_outputs, api_name="ask", concurrency_id="ask")
-    question.submit(run, inputs, run_outputs, concurrency_id="ask")
+    asks = [
+        ask.click(run, inputs, run_outputs, api_name="ask", concurrency_id="ask"),
+        question.submit(run, inputs, run_outputs, concurrency_id="ask"),
+    ]
+    wire_curation(services, [c.curation for c in columns], asks, question, scenario_picker, last_answers)
     shown.change(
         lambda chosen: [
             _order_style(chosen or []),

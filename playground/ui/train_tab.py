@@ -25,6 +25,7 @@ from playground.training.settings import DEFAULT_PRESET, PRESETS, TAB_SPECS, Tra
 from playground.training.trainer import TrainConfig
 from playground.training.validation import split_training, subset
 from playground.ui.adapter_transfer import build_adapter_transfer
+from playground.ui.saved_answers_block import SAVED, build_saved_answers_block, saved_answers_file
 from playground.ui.session import holds_workspace, session_workspace
 from playground.ui.uploads import uploaded_file
 
@@ -185,6 +186,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
             with gr.Row():
                 csv_prompt = gr.Textbox(label="CSV prompt column", elem_id="train-csv-prompt")
                 csv_completion = gr.Textbox(label="CSV completion column", elem_id="train-csv-completion")
+            saved_block = build_saved_answers_block(services, scenario_picker, tab)  # answers saved in Compare
             preview_button = gr.Button("Preview examples", elem_id="train-preview")
             preview_box = gr.Code(
                 label="First examples as the model sees them", language=None, lines=10, elem_id="train-preview-text"
@@ -230,7 +232,9 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
     timer = gr.Timer(1.0, active=False)
     last_estimate = gr.State(None)  # the estimate the running job started with, shown next to its actual figures
 
-    def dataset_path(scenario_name: str, uploaded: str | None) -> Path:
+    def dataset_path(request: gr.Request, scenario_name: str, source: str, uploaded: str | None) -> Path:
+        if source == SAVED:
+            return saved_answers_file(services, request, scenario_name)
         if uploaded:
             path = uploaded_file(uploaded)  # never a server file named by a forged upload
             check_file_size(path, services.upload_bytes, "the training file")  # before it is read
@@ -247,9 +251,12 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         """The examples training would use, refused past the host's limit on examples."""
         return load_bounded(path, csv_mapping, max_examples, services.limits)
 
-    def show_preview(scenario_name: str, uploaded: str | None, prompt_col: str, completion_col: str) -> str:
+    def show_preview(
+        request: gr.Request, scenario_name: str, source: str, uploaded: str | None, prompt_col: str, completion_col: str
+    ) -> str:
         try:
-            training = training_set(dataset_path(scenario_name, uploaded), mapping(prompt_col, completion_col))
+            data = dataset_path(request, scenario_name, source, uploaded)
+            training = training_set(data, mapping(prompt_col, completion_col))
             tokenizer = services.gateway.engines.get(EMBEDDED_ALIAS).load().tokenizer
             rendered = preview(training, lambda m: tokenizer.apply_chat_template(m, tokenize=False), n=3)
         except TRAIN_ERRORS as exc:
@@ -263,11 +270,19 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         return [min(len(ids), max_seq_length) for ids in tokenizer(texts)["input_ids"]]
 
     def estimate(
-        request: gr.Request, scenario_name: str, uploaded: str | None, prompt_col: str, completion_col: str, *values
+        request: gr.Request,
+        scenario_name: str,
+        source: str,
+        uploaded: str | None,
+        prompt_col: str,
+        completion_col: str,
+        *values,
     ) -> TrainingEstimate:
         settings = settings_from_fields(values)
         training = training_set(
-            dataset_path(scenario_name, uploaded), mapping(prompt_col, completion_col), settings.max_examples
+            dataset_path(request, scenario_name, source, uploaded),
+            mapping(prompt_col, completion_col),
+            settings.max_examples,
         )
         services.limits.check_training(settings, len(training))
         held_out = split_training(training, settings.validation_fraction, settings.seed)  # not trained on
@@ -295,6 +310,7 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
     def start_job(
         request: gr.Request,
         scenario_name: str,
+        source: str,
         uploaded: str | None,
         prompt_col: str,
         completion_col: str,
@@ -306,7 +322,8 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
             out = workspace.adapters_dir / check_adapter_name(adapter_name.strip())
             if out.exists() or adapter_name.strip() in services.adapters(workspace).names():
                 raise AdapterError(f"an adapter named '{adapter_name.strip()}' exists: pick another name")
-            data = dataset_path(scenario_name, uploaded)
+            data = dataset_path(request, scenario_name, source, uploaded)
+            own_file = bool(uploaded) and source != SAVED  # an upload: the scenario's metric may not fit it
             chosen = settings_from_fields(values)
             training_set(data, mapping(prompt_col, completion_col), chosen.max_examples)  # refused before starting
             config = TrainConfig(
@@ -314,9 +331,9 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
                 out=out,
                 settings=chosen,
                 csv_mapping=mapping(prompt_col, completion_col),
-                scenario=None if uploaded else scenario_name,  # its primary metric scores the validation answers
+                scenario=None if own_file else scenario_name,  # its primary metric scores the validation answers
             )
-            expected = estimate(request, scenario_name, uploaded, prompt_col, completion_col, *values)
+            expected = estimate(request, scenario_name, source, uploaded, prompt_col, completion_col, *values)
             workspace.check_room(ADAPTER_ROOM_BYTES, "a new adapter")
             services.jobs.start(config, owner=str(workspace.root), max_seconds=services.limits.train_seconds)
         except TRAIN_ERRORS as exc:
@@ -398,9 +415,9 @@ def build_train_tab(services: Services, scenario_picker: gr.Dropdown, tab: gr.Ta
         ]
         return pd.DataFrame(rows)
 
-    preview_button.click(show_preview, [scenario_picker, upload, csv_prompt, csv_completion], preview_box)
+    data_inputs = [scenario_picker, saved_block.source, upload, csv_prompt, csv_completion]
+    preview_button.click(show_preview, data_inputs, preview_box)
     preset.change(apply_preset, preset, hyper_inputs)
-    data_inputs = [scenario_picker, upload, csv_prompt, csv_completion]
     estimate_button.click(show_estimate, [*data_inputs, *hyper_inputs], [estimate_box, last_estimate])
     start.click(start_job, [*data_inputs, name, *hyper_inputs], [status, timer, estimate_box, last_estimate])
     timer.tick(
