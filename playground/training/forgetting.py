@@ -17,6 +17,7 @@ import numpy as np
 
 from playground.llm import ChatGateway
 from playground.model_ref import ModelRef
+from playground.training.model_card import write_model_card
 
 PROBE_FILE = Path(__file__).with_name("probe.jsonl")
 
@@ -112,10 +113,12 @@ def compare_to_base(base: ProbeResult, adapter: ProbeResult) -> ForgettingReport
 
 
 def record_on_card(adapter_folder: Path, report: ForgettingReport) -> None:
-    """Write the forgetting result into the adapter's card.json (atomically; the rest of the card is kept)."""
+    """Write the forgetting result into the adapter's card.json (atomically; the rest of the card is kept),
+    and its README from the card."""
     card_file = adapter_folder / "card.json"
     card = json.loads(card_file.read_text(encoding="utf-8"))
     card["forgetting"] = report.to_card()
     staging = card_file.with_suffix(".json.tmp")
     staging.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     staging.replace(card_file)
+    write_model_card(adapter_folder)  # the README says what the card says

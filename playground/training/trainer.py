@@ -22,6 +22,7 @@ from typing import Any
 from playground.costs.hardware import training_hardware
 from playground.errors import PlaygroundError
 from playground.training.data import CsvMapping, TrainingSet, load_training_file
+from playground.training.model_card import README, render_model_card
 from playground.training.settings import TrainSettings
 from playground.training.validation import (
     ValidationMetric,
@@ -296,6 +297,7 @@ def _save_atomically(model: Any, card: dict[str, Any], out: Path) -> None:
     try:
         model.save_pretrained(str(staging))
         (staging / "card.json").write_text(json.dumps(card, indent=2))
+        (staging / README).write_text(render_model_card(out.name, card), encoding="utf-8")  # not PEFT's template
         for path in (staging, *staging.iterdir()):
             path.chmod(0o755 if path.is_dir() else 0o644)  # mkdtemp makes it private to the trainer
         staging.rename(out)
