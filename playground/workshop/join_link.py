@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from playground.hosting import is_loopback
 
-ANY_HOST = ("0.0.0.0", "::", "")
+ANY_HOST = ("0.0.0.0", "::")
 LOOPBACK_NOTE = (
     "Only this machine can open this link: the app listens on loopback. For a room on the same network, "
     "start it with GRADIO_SERVER_NAME=0.0.0.0; for anyone on the internet, with GRADIO_SHARE=True."
@@ -74,14 +74,14 @@ def join_address(
     if share_url:
         base = share_url if share_url.endswith("/") else f"{share_url}/"
         return JoinAddress(base, "share", "Gradio's share link: anyone with it can join while the app runs.")
-    name = (server_name or "").strip()
+    name = (server_name or "").strip()  # "": not launched (yet), so nothing is known about it
     if name in ANY_HOST:
         lan = find_lan()
         if lan is not None:
             return JoinAddress(
                 _base(lan, server_port), "lan", "This machine's address: devices on its network can join."
             )
-    elif not is_loopback(name):
+    elif name and not is_loopback(name):
         return JoinAddress(_base(name, server_port), "lan", "The address the app listens on.")
     page = (page_url or "").split("?")[0].split("#")[0]
     host = urlsplit(page).hostname or ""

@@ -49,7 +49,9 @@ class Page:
 @pytest.fixture
 def services(tmp_path: Path, scenario_root: Path) -> Services:
     settings = Settings(sample_data_dir=scenario_root, cache_dir=tmp_path / "cache", workspace_idle_s=60)
-    return Services(settings=settings, gateway=FakeGateway(), scenarios=ScenarioCatalog(scenario_root))
+    services = Services(settings=settings, gateway=FakeGateway(), scenarios=ScenarioCatalog(scenario_root))
+    services.model_choices = lambda: ["fake/m"]  # the fake gateway lists no models
+    return services
 
 
 @pytest.fixture
@@ -105,7 +107,7 @@ def test_a_facilitator_who_reloads_is_back_in_the_room_and_a_stranger_cannot_run
     reloaded = Page(app, "host-2")
     reloaded.arrive(token)
     landing = reloaded("land", reloaded.url)
-    facilitator = landing[-6:]  # room state, code box, link, status, answers, timer
+    facilitator = landing[-7:]  # room state, code box, link, status, answers, timer, QR code
     assert facilitator[:3] == [code, code, f"http://127.0.0.1:7860/?room={code}"]
     assert "joined" in facilitator[3]
     rooms.start_round(code, "Why?", LANES, host=session_id(services, reloaded.request))  # still the host
