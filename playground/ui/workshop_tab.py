@@ -323,7 +323,7 @@ def build_workshop_tab(
             code = rooms.open(host=me(request))  # only this visitor runs rounds and reveals, after a reload too
         except PlaygroundError as exc:
             gr.Warning(exc.message)
-            return [gr.skip()] * 6
+            return [gr.skip()] * len(facilitator_outputs)
         address = reachable(url)
         link = address.link(code)
         view = rooms.view(code)
@@ -335,9 +335,19 @@ def build_workshop_tab(
             round_html(None, "No round yet."),
             gr.Timer(active=True),
             qr_html(address, link),
+            board_frame(session_board([])),  # a new room starts a new board
         ]
 
-    facilitator_outputs = [room_code, code_box, link_box, facilitator_status, answers, facilitator_timer, join_qr]
+    facilitator_outputs = [
+        room_code,
+        code_box,
+        link_box,
+        facilitator_status,
+        answers,
+        facilitator_timer,
+        join_qr,
+        board_table,
+    ]
     open_room.click(open_new, page_url, facilitator_outputs)
 
     hidden_exports = [gr.update(visible=False)] * 3
@@ -356,7 +366,7 @@ def build_workshop_tab(
             rooms.view(code)
             text = services.limits.question(question_text)
             scenario = services.scenarios.get(scenario_name)
-            models = dict(zip(picker.pickers, picked, strict=True))
+            models = dict(zip(picker.pickers, picked, strict=False))  # a script may send fewer values
             jobs, entrants = round_jobs(services, gateway, context.adapters, scenario, chosen, models)
             number = rooms.start_round(code, text, [job.key for job in jobs], host=me(request), entrants=entrants)
         except PlaygroundError as exc:
@@ -510,21 +520,23 @@ def build_workshop_tab(
     outer = tab.parent if tab is not None and isinstance(tab.parent, gr.Tabs) else None
     landing = [*([outer] if outer is not None else []), modes, join_code, *join_outputs, *facilitator_outputs]
 
-    def resume(code: str | None, url: str) -> list[object]:
+    def resume(code: str | None, url: str, host: str) -> list[object]:
         if code is None:
             return [gr.skip()] * len(facilitator_outputs)
         view = rooms.view(code)
         address = reachable(url)
         link = address.link(code)
         shown = round_html(view.current, "No round yet.")
-        return [code, code, link, _facilitator_status(view), shown, gr.Timer(active=True), qr_html(address, link)]
+        board = board_frame(session_board(rooms.round_votes(code, host=host)))  # the board survives a reload
+        qr = qr_html(address, link)
+        return [code, code, link, _facilitator_status(view), shown, gr.Timer(active=True), qr, board]
 
     def land(request: gr.Request, url: str) -> list[object]:
         visitor = me(request)
         code = normalize_code(dict(request.query_params).get("room"))
         hosted = None if code else rooms.hosted_by(visitor)
         joined = None if code or hosted else rooms.joined_by(visitor)
-        facilitating = resume(hosted, url)
+        facilitating = resume(hosted, url, visitor)
         if not (code or hosted or joined):
             return [gr.skip()] * len(landing)
         selected = [gr.Tabs(selected="workshop")] if outer is not None else []
