@@ -557,3 +557,14 @@ def build_workshop_tab(
             return gr.skip()
 
     scenario_picker.change(on_scenario, scenario_picker, examples)
+
+    adapter_pickers = [picker.pickers[name] for name in picker.pickers if not get_lane(name).uses_model_picker]
+
+    def refresh_adapters(request: gr.Request) -> object:
+        """The adapter pickers offer this visitor's own adapters too (trained since the page loaded)."""
+        names = services.adapters(session_workspace(services, request)).names()
+        updates = [gr.update(choices=[("the scenario's adapter", ""), *names]) for _ in adapter_pickers]
+        return updates[0] if len(updates) == 1 else updates  # Gradio wants a bare value for one output
+
+    if tab is not None and adapter_pickers:
+        tab.select(refresh_adapters, None, adapter_pickers)
