@@ -3,12 +3,13 @@
 Each vote is a ballot over the round's entrants (a lane on its model). A vote for one entrant among
 {A, B, C} is two comparisons, A beats B and A beats C; a "tie" vote counts half a win each way for
 every pair of the round's entrants; an "all bad" vote is counted and shown but is no comparison.
-Half wins are fed to `choix` as whole ones by counting every win twice (a tie: once each way),
-which leaves the maximum-likelihood ratings unchanged. The rating is `choix.opt_pairwise`'s
-log-strength on the Elo scale (1000 + 400·θ/ln 10, so 400 points are 10:1 odds), lightly regularised
-so that an entrant nobody ever voted against still gets a finite rating. The interval is the 2.5-97.5
-percentile range over bootstrap resamples of the ballots (fixed seed: the same votes always give the
-same board). No Gradio here: the tab is ui/workshop_tab.py.
+The wins go into a matrix (wins[i, j]: how often i beat j, halves included) fitted by
+`choix.ilsr_pairwise_dense`; the rating is that log-strength on the Elo scale (1000 + 400·θ/ln 10,
+so 400 points are 10:1 odds), lightly regularised so that an entrant that always (or never) wins
+still gets a finite rating. The interval is the 2.5-97.5 percentile range over bootstrap resamples
+of the ballots (fixed seed: the same votes always give the same board); a resample is a reweighting
+of the ballots' matrices, so a board of hundreds of votes takes well under a second. No Gradio here:
+the tab is ui/workshop_tab.py.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ ALL_BAD = "ALL BAD"  # a vote: no answer is good enough (no comparison)
 SPECIAL_VOTES = (TIE, ALL_BAD)
 BASE_RATING = 1000.0
 SCALE = 400.0 / math.log(10.0)
-ALPHA = 0.05  # L2 pull towards the mean: finite ratings for an entrant that always (or never) wins
+ALPHA = 0.1  # ILSR's pseudo-rate between every pair: finite ratings for an entrant that always (or never) wins
 BOOTSTRAPS = 200
 SEED = 20260
 INTERVAL = (2.5, 97.5)
@@ -63,30 +64,43 @@ class Leaderboard:
     votes: int
     ties: int
     all_bad: int
-    comparisons: int  # pairwise comparisons the ratings are fitted on (a tie counts as one)
+    comparisons: int  # pairs of entrants the votes compared (a tie compares each pair once)
 
 
-def comparisons(ballot: Ballot) -> list[tuple[str, str]]:
-    """The ballot's (winner, loser) pairs, each win counted twice and a tie once each way."""
+def comparisons(ballot: Ballot) -> list[tuple[str, str, float]]:
+    """The ballot's (winner, loser, weight) comparisons: a vote wins 1 over each other entrant, a tie 0.5 each way."""
     entrants = list(dict.fromkeys(ballot.entrants))
     if ballot.choice == TIE:
-        return [pair for a, b in combinations(entrants, 2) for pair in ((a, b), (b, a))]
+        return [pair for a, b in combinations(entrants, 2) for pair in ((a, b, 0.5), (b, a, 0.5))]
     if ballot.choice not in entrants:  # ALL_BAD, or a choice that is not in the round
         return []
-    return [(ballot.choice, other) for other in entrants if other != ballot.choice for _ in range(2)]
+    return [(ballot.choice, other, 1.0) for other in entrants if other != ballot.choice]
 
 
-def fit(entrants: Sequence[str], ballots: Sequence[Ballot]) -> np.ndarray:
-    """Bradley-Terry log-strengths (mean zero), one per entrant in `entrants`' order."""
+def win_matrix(entrants: Sequence[str], ballot: Ballot) -> np.ndarray:
+    """wins[i, j]: how much the ballot says entrant i beat entrant j (`entrants`' order)."""
+    index = {name: i for i, name in enumerate(entrants)}
+    wins = np.zeros((len(entrants), len(entrants)))
+    for winner, loser, weight in comparisons(ballot):
+        if winner in index and loser in index:
+            wins[index[winner], index[loser]] += weight
+    return wins
+
+
+def fit_matrix(wins: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
+    """Bradley-Terry log-strengths (mean zero) from a win matrix; all zero when nothing was compared."""
     import choix  # imported on first use: the app starts without it loaded
 
-    index = {name: i for i, name in enumerate(entrants)}
-    pairs = [pair for ballot in ballots for pair in comparisons(ballot)]
-    data = [(index[w], index[lost]) for w, lost in pairs if w in index and lost in index]
-    if not data or len(entrants) < 2:
-        return np.zeros(len(entrants))
-    params = choix.opt_pairwise(len(entrants), data, alpha=ALPHA)
+    if wins.shape[0] < 2 or not wins.any():
+        return np.zeros(wins.shape[0])
+    params = choix.ilsr_pairwise_dense(wins, alpha=alpha)
     return params - params.mean()
+
+
+def fit(entrants: Sequence[str], ballots: Sequence[Ballot], alpha: float = ALPHA) -> np.ndarray:
+    """Bradley-Terry log-strengths (mean zero), one per entrant in `entrants`' order."""
+    wins = sum((win_matrix(entrants, b) for b in ballots), np.zeros((len(entrants), len(entrants))))
+    return fit_matrix(wins, alpha)
 
 
 def _rating(theta: np.ndarray) -> np.ndarray:
@@ -94,10 +108,11 @@ def _rating(theta: np.ndarray) -> np.ndarray:
 
 
 def _intervals(entrants: list[str], ballots: list[Ballot]) -> tuple[np.ndarray, np.ndarray]:
+    """Percentiles of the ratings over resamples of the ballots (each a multinomial reweighting)."""
     rng = np.random.default_rng(SEED)
-    draws = np.array(
-        [fit(entrants, [ballots[i] for i in rng.integers(0, len(ballots), len(ballots))]) for _ in range(BOOTSTRAPS)]
-    )
+    matrices = np.array([win_matrix(entrants, b) for b in ballots])
+    weights = rng.multinomial(len(ballots), np.full(len(ballots), 1 / len(ballots)), size=BOOTSTRAPS)
+    draws = np.array([fit_matrix(np.tensordot(w, matrices, axes=1)) for w in weights])
     low, high = np.percentile(_rating(draws), INTERVAL, axis=0)
     return low, high
 
@@ -110,7 +125,7 @@ def leaderboard(ballots: Sequence[Ballot]) -> Leaderboard:
     ties = Counter(name for b in ballots if b.choice == TIE for name in set(b.entrants))
     bad = Counter(name for b in ballots if b.choice == ALL_BAD for name in set(b.entrants))
     seen = Counter(name for b in ballots for name in set(b.entrants))
-    compared = sum(len(comparisons(b)) for b in ballots) // 2
+    compared = sum(len({frozenset(c[:2]) for c in comparisons(b)}) for b in ballots)
     if not entrants:
         return Leaderboard((), 0, 0, 0, 0)
     ratings = _rating(fit(entrants, ballots))
