@@ -5,10 +5,9 @@ can reach and its QR code: playground/workshop/join_link.py), runs each round th
 models the facilitator picks for it (ui/workshop_lanes.py), reveals which lane wrote which answer and
 puts the votes next to each lane's tokens, cost and latency, keeps a Bradley-Terry leaderboard across
 the revealed rounds (playground/workshop/leaderboard.py) and exports the whole session (JSON and a
-Markdown brief) besides the votes CSV and a brief. "Join" (opened by the link's
-`?room=` or a typed code) shows the round's answers as A, B, C…, takes one vote per visitor (an
-answer, "tie" or "all bad"; and,
-with PLAYGROUND_WORKSHOP_LOGIN=hf, per Hugging Face account) and follows the room by polling. Host
+Markdown brief) besides the votes CSV and a brief. "Join" (opened by the link's `?room=` or a typed
+code) shows the round's answers as A, B, C…, takes one vote per visitor (an answer, "tie" or "all
+bad"; with PLAYGROUND_WORKSHOP_LOGIN=hf, one per Hugging Face account) and follows the room by polling. Host
 and voters are visitors' signed ids (playground/identity.py), so a facilitator's or participant's
 reload lands back in their room with their vote. When the question is an item of the scenario's evaluation
 set, the reveal also shows the facilitator the reference answer and each lane's right / partly / wrong
@@ -358,9 +357,9 @@ def build_workshop_tab(
     def run(
         request: gr.Request, code: str, scenario_name: str, question_text: str, chosen: object, *picked: object
     ) -> Iterator[list[object]]:
-        context = services.lane_context(session_workspace(services, request))
-        gateway = session_services(services, request).gateway  # remote models with the facilitator's keys
         try:
+            context = services.lane_context(session_workspace(services, request))
+            gateway = session_services(services, request).gateway  # remote models with the facilitator's keys
             if not code:
                 raise WorkshopError("open a room first")
             rooms.view(code)
