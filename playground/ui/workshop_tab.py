@@ -181,6 +181,22 @@ def board_frame(board: Leaderboard) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=BOARD_COLUMNS)
 
 
+def board_html(board: Leaderboard) -> str:
+    """The leaderboard as a small table for the participants (escaped; nothing before the first reveal)."""
+    if not board.standings:
+        return ""
+    rows = "".join(
+        f'<tr data-rank="{s.rank}"><td>{s.rank}</td><td>{html.escape(s.entrant)}</td><td>{s.rating:.0f}</td>'
+        f"<td>{s.low:.0f}-{s.high:.0f}</td><td>{s.wins}</td></tr>"
+        for s in board.standings
+    )
+    head = "<tr><th>rank</th><th>lane · model</th><th>rating</th><th>95% interval</th><th>votes for</th></tr>"
+    return (
+        f'<div class="workshop-board"><b>Leaderboard so far</b> ({board.votes} votes; a tie is half a win each way)'
+        f"<table>{head}{rows}</table></div>"
+    )
+
+
 def qr_html(address: JoinAddress, link: str) -> str:
     """The join link's QR code and the line that says who can open it."""
     kind = html.escape(address.kind)
@@ -306,6 +322,7 @@ def build_workshop_tab(
                 gr.LoginButton(elem_id="workshop-login")
             choice = gr.Radio([], label="Best answer", interactive=False, elem_id="workshop-choice")
             vote = gr.Button("Vote", variant="primary", interactive=False, elem_id="workshop-vote")
+            join_board = gr.HTML("", elem_id="workshop-join-board")  # the board, once a round is revealed
 
     room_code = gr.State("")  # the facilitator's room
     round_answers = gr.State(None)  # the last round's finished answers, scored at the reveal
@@ -460,20 +477,27 @@ def build_workshop_tab(
 
     facilitator_timer.tick(facilitator_poll, room_code, facilitator_status, show_progress="hidden", queue=False)
 
-    join_outputs = [joined_code, join_status, join_answers, choice, vote, shown, participant_timer]
+    join_outputs = [joined_code, join_status, join_answers, choice, vote, shown, participant_timer, join_board]
 
     def render(view: RoomView, previous: tuple | None) -> list[object]:
         current = view.current
         key = None if current is None else (current.number, current.answering, current.revealed)
         radio: object = gr.skip()
         button: object = gr.skip()
+        board: object = gr.skip()
         if key != previous:  # only a new round or state resets the radio (not a choice being made)
+            board = ""  # while a round is open, no lane's name is on a participant's page, the board's neither
+            try:
+                if current is not None and current.revealed:
+                    board = board_html(session_board(rooms.revealed_votes(view.code)))
+            except PlaygroundError:  # the room expired a moment ago: the next poll says so
+                board = gr.skip()
             labels = [*current.labels, *SPECIAL_CHOICES] if current is not None else []
             can_vote = current is not None and not current.answering and not current.revealed
             radio = gr.update(choices=labels, value=current.my_vote if current else None, interactive=can_vote)
             button = gr.update(interactive=can_vote)
         status = _participant_status(view)
-        return [view.code, status, round_html(current), radio, button, key, gr.Timer(active=True)]
+        return [view.code, status, round_html(current), radio, button, key, gr.Timer(active=True), board]
 
     def enter(request: gr.Request, code: str) -> list[object]:
         try:
@@ -492,7 +516,7 @@ def build_workshop_tab(
         try:
             view = rooms.view(code, me(request))
         except PlaygroundError as exc:
-            return ["", f"⚠ {exc.message}", gr.skip(), gr.skip(), gr.skip(), None, gr.Timer(active=False)]
+            return ["", f"⚠ {exc.message}", gr.skip(), gr.skip(), gr.skip(), None, gr.Timer(active=False), gr.skip()]
         return render(view, tuple(previous) if previous else None)
 
     participant_timer.tick(poll, [joined_code, shown], join_outputs, show_progress="hidden", queue=False)

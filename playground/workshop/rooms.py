@@ -380,6 +380,11 @@ class Rooms:
         with self._lock:
             return [r.round_votes() for r in self._hosted(code, host, touch=False).rounds]
 
+    def revealed_votes(self, code: str) -> list[RoundVotes]:
+        """The revealed rounds' entrants and counts: what everyone in the room has seen (the participants' board)."""
+        with self._lock:
+            return [r.round_votes() for r in self._room(code).rounds if r.revealed]
+
     def _new_code(self) -> str:
         while True:
             code = "".join(self._rng.choice(ALPHABET) for _ in range(CODE_LENGTH))

@@ -5,8 +5,8 @@ machine's network address (never loopback when one exists) with a QR code; picks
 the round, the fine-tuned one on a shipped adapter that is not the scenario's own; runs an example
 question from the evaluation set. Three participants open the shown link in their own browsers and
 vote: two for answer A, one "tie". The reveal shows the reference answer and each lane with its
-model. A second round, all three for A, then the leaderboard ranks the two lanes, and the whole
-session downloads as JSON.
+model. A second round, all three for A, then the leaderboard ranks the two lanes (on the
+facilitator's page and the participants'), and the whole session downloads as JSON.
 """
 
 from __future__ import annotations
@@ -178,6 +178,10 @@ def test_a_facilitator_runs_two_rounds_of_chosen_lanes_and_the_board_ranks_them(
         assert {row[ties] for row in rows} == {"1"}
         assert sorted(int(row[votes_for]) for row in rows) == sorted(wins.values())
         assert "half a win" in host.locator("#workshop-board-note").inner_text()
+        for page in participants:  # the room sees the same board
+            top = page.locator("#workshop-join-board tr[data-rank='1'] td").nth(1)
+            top.filter(has_text=leader).wait_for()
+            assert page.locator("#workshop-join-board tr[data-rank]").count() == 2
 
         with host.expect_download() as download:
             host.locator("#workshop-session-json").click()

@@ -307,3 +307,15 @@ def test_each_lanes_model_is_hidden_until_the_reveal_and_feeds_the_ballots(rooms
     assert sorted(b.choice for b in ballots) == sorted([label_of["A"], "TIE", "ALL BAD"])
     assert all(set(b.entrants) == set(entrants.values()) for b in ballots)
     assert {t.entrant for t in rooms.tallies(code)} == set(entrants.values())
+
+
+def test_everyone_sees_the_votes_of_revealed_rounds_only(rooms: Rooms) -> None:
+    code = rooms.open(host="host")
+    for number in (1, 2):
+        rooms.start_round(code, "Why?", LANES, host="host")
+        rooms.record_answers(code, number, {lane: _done(lane) for lane in LANES}, host="host")
+        rooms.vote(code, "p1", "B")
+        assert rooms.revealed_votes(code) == []  # nothing before a reveal (round 1 is never revealed)
+    rooms.reveal(code, host="host")
+    (shown,) = rooms.revealed_votes(code)  # asked by anyone: no host needed
+    assert shown.number == 2 and shown.counts["B"] == 1
