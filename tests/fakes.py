@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from playground.llm import Completion, ModelError
+from playground.model_ref import ModelRef
 from playground.records import Usage
 
 
@@ -30,6 +31,10 @@ class FakeGateway:
 
     def with_keys(self, keys: object) -> FakeGateway:
         return replace(self, keys=keys)
+
+    def resolve(self, model: object) -> ModelRef:
+        """As the gateway without a public policy: any model string is taken as written."""
+        return ModelRef.parse(str(model))
 
     def complete(
         self, model: str, messages: list[dict[str, str]], max_tokens: int = 256, temperature: float = 0.0, **params

@@ -1,10 +1,13 @@
 """The Workshop tab: a facilitator runs a question through the lanes, the room votes on anonymised answers.
 
-Two modes in one tab. "Facilitate" opens a room (a short code and a join link), runs a round
-through the default lanes, reveals which lane wrote which answer and puts the votes next to each
-lane's tokens, cost and latency, with the votes as CSV and a brief. "Join" (opened by the link's
-`?room=` or a typed code) shows the round's answers as A, B, C…, takes one vote per visitor (and,
-with PLAYGROUND_WORKSHOP_LOGIN=hf, per Hugging Face account) and follows the room by polling. Host
+Two modes in one tab. "Facilitate" opens a room (a short code, a join link at an address participants
+can reach and its QR code: playground/workshop/join_link.py), runs each round through the lanes and
+models the facilitator picks for it (ui/workshop_lanes.py), reveals which lane wrote which answer and
+puts the votes next to each lane's tokens, cost and latency, keeps a Bradley-Terry leaderboard across
+the revealed rounds (playground/workshop/leaderboard.py) and exports the whole session (JSON and a
+Markdown brief) besides the votes CSV and a brief. "Join" (opened by the link's `?room=` or a typed
+code) shows the round's answers as A, B, C…, takes one vote per visitor (an answer, "tie" or "all
+bad"; with PLAYGROUND_WORKSHOP_LOGIN=hf, one per Hugging Face account) and follows the room by polling. Host
 and voters are visitors' signed ids (playground/identity.py), so a facilitator's or participant's
 reload lands back in their room with their vote. When the question is an item of the scenario's evaluation
 set, the reveal also shows the facilitator the reference answer and each lane's right / partly / wrong
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -28,13 +32,16 @@ from playground.config import SettingError
 from playground.costs.hardware import get_hardware
 from playground.errors import PlaygroundError
 from playground.evaluation.reference import find_reference
-from playground.lanes import default_lanes, get_lane, lane_names, run_lanes
+from playground.lanes import get_lane, lane_names, run_lanes
 from playground.records import Answer
 from playground.services import Services
 from playground.ui.example_picker import example_choices, example_picker
 from playground.ui.reference_view import scores_html
 from playground.ui.session import export, holds_workspace, session_id, session_services, session_workspace
+from playground.ui.workshop_lanes import build_lane_picker, round_jobs
 from playground.workshop.export import VOTE_COLUMNS, vote_rows, votes_csv, workshop_brief
+from playground.workshop.join_link import JoinAddress, join_address, qr_svg
+from playground.workshop.leaderboard import ALL_BAD, TIE, Leaderboard
 from playground.workshop.rooms import (
     Choice,
     Rooms,
@@ -44,10 +51,36 @@ from playground.workshop.rooms import (
     normalize_code,
     voter_account,
 )
+from playground.workshop.session_export import session_board, session_json, session_markdown, session_record
 
 POLL_S = 2.0
 TALLY_COLUMNS = [c for c in VOTE_COLUMNS if c not in ("round", "question")]
 WAITING = "Waiting for the facilitator's question…"
+VOTE_NAMES = {TIE: "tie", ALL_BAD: "all bad"}
+SPECIAL_CHOICES = [("Tie: all as good", TIE), ("All bad", ALL_BAD)]
+BOARD_COLUMNS = ["rank", "lane · model", "rating", "95% interval", "votes for", "ties", "all bad", "votes cast"]
+BOARD_NOTE = (
+    "**Leaderboard** over the revealed rounds: a Bradley-Terry rating (Elo scale, 1000 is average; 400 points "
+    "are 10:1 odds) with its 95% interval (bootstrap over the votes). A vote for one answer counts as a win "
+    "over each other answer of its round; **a tie counts as half a win each way**; **all bad** is counted and "
+    "shown but compares nothing. Overlapping intervals: the room has not told those two apart yet."
+)
+
+
+def vote_name(vote: str | None) -> str:
+    """A vote as the page says it: a label (A, B…), "tie" or "all bad"."""
+    return VOTE_NAMES.get(vote or "", vote or "")
+
+
+def _with_model(entrant: str | None, lane: str) -> str:
+    model = _model_part(entrant, lane)
+    return f" · {model}" if model else ""
+
+
+def _model_part(entrant: str | None, lane: str) -> str:
+    """The model of "lane · model", or "" when the entrant is the lane alone."""
+    prefix = f"{lane} · "
+    return entrant[len(prefix) :] if entrant and entrant.startswith(prefix) else ""
 
 
 def _lane_title(lane: str) -> str:
@@ -60,8 +93,11 @@ def _choice_html(choice: Choice, revealed: bool, mine: bool) -> str:
     title = f"Answer {label}"
     if revealed and choice.lane is not None:
         votes = choice.votes or 0
-        attrs += f' data-lane="{html.escape(choice.lane)}" data-votes="{votes}"'
-        title += f" · {html.escape(_lane_title(choice.lane))} · {votes} vote{'' if votes == 1 else 's'}"
+        model = _model_part(choice.entrant, choice.lane)
+        attrs += f' data-lane="{html.escape(choice.lane)}" data-votes="{votes}" data-model="{html.escape(model)}"'
+        title += f" · {html.escape(_lane_title(choice.lane))}"
+        title += f" · {html.escape(model)}" if model else ""
+        title += f" · {votes} vote{'' if votes == 1 else 's'}"
     if mine:
         title += " · your vote"
     text = html.escape(choice.text) if choice.text else ("…" if not choice.done else "(empty answer)")
@@ -80,10 +116,18 @@ def round_html(view: RoundView | None, waiting: str = WAITING) -> str:
         return f'<div class="workshop-empty">{html.escape(waiting)}</div>'
     state = "revealed" if view.revealed else ("answering" if view.answering else "voting")
     cards = "".join(_choice_html(c, view.revealed, c.label == view.my_vote) for c in view.choices)
+    others = ""
+    if view.revealed:
+        others = (
+            f'<div class="workshop-other-votes" data-ties="{view.ties or 0}" data-all-bad="{view.all_bad or 0}">'
+            f"Tie: {view.ties or 0} · All bad: {view.all_bad or 0}</div>"
+        )
+    elif view.my_vote in VOTE_NAMES:
+        others = f'<div class="workshop-other-votes">Your vote: {vote_name(view.my_vote)}</div>'
     return (
         f'<div class="workshop-round" data-round="{view.number}" data-state="{state}">'
         f'<div class="workshop-question"><b>Round {view.number}:</b> {html.escape(view.question)}</div>'
-        f"{cards}</div>"
+        f"{cards}{others}</div>"
     )
 
 
@@ -96,12 +140,12 @@ def _participant_status(room: RoomView) -> str:
         most = max((c.votes or 0) for c in current.choices)
         leaders = ", ".join(f"**{c.label}** ({_lane_title(c.lane or '')})" for c in current.choices if c.votes == most)
         lead = f" Most votes: {leaders}." if most else ""
-        mine = f" You voted **{current.my_vote}**." if current.my_vote else ""
+        mine = f" You voted **{vote_name(current.my_vote)}**." if current.my_vote else ""
         return f"{head} Round {current.number} is revealed.{lead}{mine}"
     if current.answering:
         return f"{head} Round {current.number}: the lanes are answering…"
     if current.my_vote:
-        return f"{head} Round {current.number}: you voted **{current.my_vote}** (vote again to change it)."
+        return f"{head} Round {current.number}: you voted **{vote_name(current.my_vote)}** (vote again to change it)."
     return f"{head} Round {current.number}: choose the best answer and vote."
 
 
@@ -111,7 +155,10 @@ def _facilitator_status(room: RoomView) -> str:
     if current is None:
         return f"Room **{room.code}**: {people}. Run a question to start the first round."
     if current.revealed:
-        return f"Room **{room.code}**: {people}. Round {current.number} revealed: {current.votes_cast} vote(s)."
+        others = f"{current.ties or 0} tie, {current.all_bad or 0} all bad"
+        return (
+            f"Room **{room.code}**: {people}. Round {current.number} revealed: {current.votes_cast} vote(s) ({others})."
+        )
     if current.answering:
         return f"Room **{room.code}**: {people}. Round {current.number}: the lanes are answering…"
     return (
@@ -123,6 +170,40 @@ def _facilitator_status(room: RoomView) -> str:
 def _tally_frame(rooms: Rooms, code: str, number: int, host: str) -> pd.DataFrame:
     rows = [r for r in vote_rows(rooms.tallies(code, host)) if r["round"] == number]
     return pd.DataFrame([{c: r[c] for c in TALLY_COLUMNS} for r in rows], columns=TALLY_COLUMNS)
+
+
+def board_frame(board: Leaderboard) -> pd.DataFrame:
+    """The leaderboard as the facilitator's table, best first."""
+    rows = [
+        [s.rank, s.entrant, round(s.rating), f"{s.low:.0f}-{s.high:.0f}", s.wins, s.ties, s.all_bad, s.ballots]
+        for s in board.standings
+    ]
+    return pd.DataFrame(rows, columns=BOARD_COLUMNS)
+
+
+def board_html(board: Leaderboard) -> str:
+    """The leaderboard as a small table for the participants (escaped; nothing before the first reveal)."""
+    if not board.standings:
+        return ""
+    rows = "".join(
+        f'<tr data-rank="{s.rank}"><td>{s.rank}</td><td>{html.escape(s.entrant)}</td><td>{s.rating:.0f}</td>'
+        f"<td>{s.low:.0f}-{s.high:.0f}</td><td>{s.wins}</td></tr>"
+        for s in board.standings
+    )
+    head = "<tr><th>rank</th><th>lane · model</th><th>rating</th><th>95% interval</th><th>votes for</th></tr>"
+    return (
+        f'<div class="workshop-board"><b>Leaderboard so far</b> ({board.votes} votes; a tie is half a win each way)'
+        f"<table>{head}{rows}</table></div>"
+    )
+
+
+def qr_html(address: JoinAddress, link: str) -> str:
+    """The join link's QR code and the line that says who can open it."""
+    kind = html.escape(address.kind)
+    return (
+        f'<div class="workshop-join-qr" data-kind="{kind}" style="display:flex;gap:1rem;align-items:center">'
+        f"{qr_svg(link)}<div>{html.escape(address.note)}</div></div>"
+    )
 
 
 def check_login_support(login: str) -> None:
@@ -157,6 +238,18 @@ def build_workshop_tab(
     def me(request: gr.Request) -> str:
         return session_id(services, request)
 
+    root = gr.context.Context.root_block  # the app: where it listens, and its share link, once launched
+
+    def reachable(url: str) -> JoinAddress:
+        """The address participants can open (not loopback when another is reachable)."""
+        return join_address(
+            os.environ,
+            getattr(root, "server_name", None),
+            getattr(root, "server_port", None),
+            getattr(root, "share_url", None),
+            url,
+        )
+
     scenarios = services.scenarios.all()
     first = scenarios[0] if scenarios else None
     page_url = gr.Textbox("", visible="hidden", label="Page address", elem_id="workshop-page-url")
@@ -172,10 +265,13 @@ def build_workshop_tab(
                 link_box = gr.Textbox(
                     label="Join link", interactive=False, buttons=["copy"], scale=3, elem_id="workshop-link"
                 )
+            join_qr = gr.HTML("", elem_id="workshop-qr")  # the link as a QR code, and who can open it
             facilitator_status = gr.Markdown("No room open yet.", elem_id="workshop-status")
             with gr.Row():
                 question = gr.Textbox(label="Question for the room", lines=2, scale=4, elem_id="workshop-question")
                 examples = example_picker(first, question, "workshop-examples")
+            with gr.Accordion("Lanes and models for the next round", open=True):
+                picker = build_lane_picker(services)
             with gr.Row():
                 run_round = gr.Button("Run round", variant="primary", elem_id="workshop-run")
                 reveal = gr.Button("Reveal the lanes", elem_id="workshop-reveal")
@@ -196,6 +292,20 @@ def build_workshop_tab(
                 html_download = gr.DownloadButton(
                     "Download brief with votes (HTML)", visible=False, elem_id="workshop-brief-html"
                 )
+            gr.Markdown(BOARD_NOTE, elem_id="workshop-board-note")
+            board_table = gr.Dataframe(
+                pd.DataFrame(columns=BOARD_COLUMNS),
+                label="Leaderboard (revealed rounds)",
+                interactive=False,
+                elem_id="workshop-leaderboard",
+            )
+            with gr.Row():
+                session_json_download = gr.DownloadButton(
+                    "Download the whole session (JSON)", visible=False, elem_id="workshop-session-json"
+                )
+                session_md_download = gr.DownloadButton(
+                    "Download the whole session (Markdown brief)", visible=False, elem_id="workshop-session-md"
+                )
         with gr.Tab("Join", id="join"), gr.Column(elem_id="workshop-join-panel"):
             with gr.Row():
                 join_code = gr.Textbox(
@@ -212,6 +322,7 @@ def build_workshop_tab(
                 gr.LoginButton(elem_id="workshop-login")
             choice = gr.Radio([], label="Best answer", interactive=False, elem_id="workshop-choice")
             vote = gr.Button("Vote", variant="primary", interactive=False, elem_id="workshop-vote")
+            join_board = gr.HTML("", elem_id="workshop-join-board")  # the board, once a round is revealed
 
     room_code = gr.State("")  # the facilitator's room
     round_answers = gr.State(None)  # the last round's finished answers, scored at the reveal
@@ -228,12 +339,31 @@ def build_workshop_tab(
             code = rooms.open(host=me(request))  # only this visitor runs rounds and reveals, after a reload too
         except PlaygroundError as exc:
             gr.Warning(exc.message)
-            return [gr.skip()] * 6
-        link = f"{(url or '').split('?')[0]}?room={code}"
+            return [gr.skip()] * len(facilitator_outputs)
+        address = reachable(url)
+        link = address.link(code)
         view = rooms.view(code)
-        return [code, code, link, _facilitator_status(view), round_html(None, "No round yet."), gr.Timer(active=True)]
+        return [
+            code,
+            code,
+            link,
+            _facilitator_status(view),
+            round_html(None, "No round yet."),
+            gr.Timer(active=True),
+            qr_html(address, link),
+            board_frame(session_board([])),  # a new room starts a new board
+        ]
 
-    facilitator_outputs = [room_code, code_box, link_box, facilitator_status, answers, facilitator_timer]
+    facilitator_outputs = [
+        room_code,
+        code_box,
+        link_box,
+        facilitator_status,
+        answers,
+        facilitator_timer,
+        join_qr,
+        board_table,
+    ]
     open_room.click(open_new, page_url, facilitator_outputs)
 
     hidden_exports = [gr.update(visible=False)] * 3
@@ -241,21 +371,24 @@ def build_workshop_tab(
     round_outputs = [*run_outputs, round_answers, reference_panel]
 
     @holds_workspace(services)
-    def run(request: gr.Request, code: str, scenario_name: str, question_text: str) -> Iterator[list[object]]:
+    def run(
+        request: gr.Request, code: str, scenario_name: str, question_text: str, chosen: object, *picked: object
+    ) -> Iterator[list[object]]:
         try:
+            context = services.lane_context(session_workspace(services, request))
+            gateway = session_services(services, request).gateway  # remote models with the facilitator's keys
             if not code:
                 raise WorkshopError("open a room first")
             rooms.view(code)
             text = services.limits.question(question_text)
             scenario = services.scenarios.get(scenario_name)
-            jobs = [services.lane_job(name) for name in default_lanes()]
-            number = rooms.start_round(code, text, [job.key for job in jobs], host=me(request))
+            models = dict(zip(picker.pickers, picked, strict=False))  # a script may send fewer values
+            jobs, entrants = round_jobs(services, gateway, context.adapters, scenario, chosen, models)
+            number = rooms.start_round(code, text, [job.key for job in jobs], host=me(request), entrants=entrants)
         except PlaygroundError as exc:
             gr.Warning(exc.message)
             yield [gr.skip()] * len(round_outputs)
             return
-        context = services.lane_context(session_workspace(services, request))
-        gateway = session_services(services, request).gateway  # remote models with the facilitator's keys
         timeout = services.settings.lane_timeout_s
         for snapshot in run_lanes(gateway, text, scenario, jobs, context, min_interval_s=0.2, timeout_s=timeout):
             try:
@@ -275,8 +408,9 @@ def build_workshop_tab(
             ]
 
     # One queue for both triggers, as wide as PLAYGROUND_CONCURRENCY (as Compare's ask).
-    run_round.click(run, [room_code, scenario_picker, question], round_outputs, concurrency_id="workshop-run")
-    question.submit(run, [room_code, scenario_picker, question], round_outputs, concurrency_id="workshop-run")
+    run_inputs = [room_code, scenario_picker, question, *picker.inputs]
+    run_round.click(run, run_inputs, round_outputs, concurrency_id="workshop-run")
+    question.submit(run, run_inputs, round_outputs, concurrency_id="workshop-run")
 
     def reference_scores(last: dict | None, revealed: RoundView) -> str:
         """The reference and each revealed answer's mark, when the round's question is an evaluation item."""
@@ -288,7 +422,7 @@ def build_workshop_tab(
             return ""
         answers: dict[str, Answer] = last["answers"]
         labelled = [
-            (f"Answer {c.label} · {_lane_title(c.lane)}", answers[c.lane])
+            (f"Answer {c.label} · {_lane_title(c.lane)}{_with_model(c.entrant, c.lane)}", answers[c.lane])
             for c in revealed.choices
             if c.lane is not None and c.lane in answers
         ]
@@ -304,24 +438,36 @@ def build_workshop_tab(
             scenario = services.scenarios.get(scenario_name)
         except PlaygroundError as exc:
             gr.Warning(exc.message)
-            return [gr.skip()] * (len(run_outputs) + 1)
+            return [gr.skip()] * len(reveal_outputs)
         brief = workshop_brief(scenario.title, scenario.description, tallies, get_hardware())
+        votes = rooms.round_votes(code, host=me(request))
+        record = session_record(view.code, tallies, votes)
         exports = session_workspace(services, request).exports_dir
         stem = f"workshop-{view.code}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
         files = {
             f"{stem}-votes.csv": votes_csv(tallies),
             f"{stem}-brief.md": brief.to_markdown(),
             f"{stem}-brief.html": brief.to_html(),
+            f"{stem}-session.json": session_json(record),
+            f"{stem}-session.md": session_markdown(record),
         }
         return [
             round_html(revealed),
             _facilitator_status(view),
             gr.update(value=_tally_frame(rooms, code, revealed.number, me(request)), visible=True),
             *(gr.update(value=export(exports, name, text), visible=True) for name, text in files.items()),
+            board_frame(session_board(votes)),
             reference_scores(last, revealed),
         ]
 
-    reveal.click(show, [room_code, scenario_picker, round_answers], [*run_outputs, reference_panel])
+    reveal_outputs = [
+        *run_outputs,
+        session_json_download,
+        session_md_download,
+        board_table,
+        reference_panel,  # last: what tests/hosting/test_workshop_reference.py reads
+    ]
+    reveal.click(show, [room_code, scenario_picker, round_answers], reveal_outputs)
 
     def facilitator_poll(code: str) -> object:
         try:
@@ -331,20 +477,27 @@ def build_workshop_tab(
 
     facilitator_timer.tick(facilitator_poll, room_code, facilitator_status, show_progress="hidden", queue=False)
 
-    join_outputs = [joined_code, join_status, join_answers, choice, vote, shown, participant_timer]
+    join_outputs = [joined_code, join_status, join_answers, choice, vote, shown, participant_timer, join_board]
 
     def render(view: RoomView, previous: tuple | None) -> list[object]:
         current = view.current
         key = None if current is None else (current.number, current.answering, current.revealed)
         radio: object = gr.skip()
         button: object = gr.skip()
+        board: object = gr.skip()
         if key != previous:  # only a new round or state resets the radio (not a choice being made)
-            labels = current.labels if current is not None else []
+            board = ""  # while a round is open, no lane's name is on a participant's page, the board's neither
+            try:
+                if current is not None and current.revealed:
+                    board = board_html(session_board(rooms.revealed_votes(view.code)))
+            except PlaygroundError:  # the room expired a moment ago: the next poll says so
+                board = gr.skip()
+            labels = [*current.labels, *SPECIAL_CHOICES] if current is not None else []
             can_vote = current is not None and not current.answering and not current.revealed
             radio = gr.update(choices=labels, value=current.my_vote if current else None, interactive=can_vote)
             button = gr.update(interactive=can_vote)
         status = _participant_status(view)
-        return [view.code, status, round_html(current), radio, button, key, gr.Timer(active=True)]
+        return [view.code, status, round_html(current), radio, button, key, gr.Timer(active=True), board]
 
     def enter(request: gr.Request, code: str) -> list[object]:
         try:
@@ -363,7 +516,7 @@ def build_workshop_tab(
         try:
             view = rooms.view(code, me(request))
         except PlaygroundError as exc:
-            return ["", f"⚠ {exc.message}", gr.skip(), gr.skip(), gr.skip(), None, gr.Timer(active=False)]
+            return ["", f"⚠ {exc.message}", gr.skip(), gr.skip(), gr.skip(), None, gr.Timer(active=False), gr.skip()]
         return render(view, tuple(previous) if previous else None)
 
     participant_timer.tick(poll, [joined_code, shown], join_outputs, show_progress="hidden", queue=False)
@@ -390,20 +543,23 @@ def build_workshop_tab(
     outer = tab.parent if tab is not None and isinstance(tab.parent, gr.Tabs) else None
     landing = [*([outer] if outer is not None else []), modes, join_code, *join_outputs, *facilitator_outputs]
 
-    def resume(code: str | None, url: str) -> list[object]:
+    def resume(code: str | None, url: str, host: str) -> list[object]:
         if code is None:
             return [gr.skip()] * len(facilitator_outputs)
         view = rooms.view(code)
-        link = f"{(url or '').split('?')[0]}?room={code}"
+        address = reachable(url)
+        link = address.link(code)
         shown = round_html(view.current, "No round yet.")
-        return [code, code, link, _facilitator_status(view), shown, gr.Timer(active=True)]
+        board = board_frame(session_board(rooms.round_votes(code, host=host)))  # the board survives a reload
+        qr = qr_html(address, link)
+        return [code, code, link, _facilitator_status(view), shown, gr.Timer(active=True), qr, board]
 
     def land(request: gr.Request, url: str) -> list[object]:
         visitor = me(request)
         code = normalize_code(dict(request.query_params).get("room"))
         hosted = None if code else rooms.hosted_by(visitor)
         joined = None if code or hosted else rooms.joined_by(visitor)
-        facilitating = resume(hosted, url)
+        facilitating = resume(hosted, url, visitor)
         if not (code or hosted or joined):
             return [gr.skip()] * len(landing)
         selected = [gr.Tabs(selected="workshop")] if outer is not None else []
@@ -424,3 +580,14 @@ def build_workshop_tab(
             return gr.skip()
 
     scenario_picker.change(on_scenario, scenario_picker, examples)
+
+    adapter_pickers = [picker.pickers[name] for name in picker.pickers if not get_lane(name).uses_model_picker]
+
+    def refresh_adapters(request: gr.Request) -> object:
+        """The adapter pickers offer this visitor's own adapters too (trained since the page loaded)."""
+        names = services.adapters(session_workspace(services, request)).names()
+        updates = [gr.update(choices=[("the scenario's adapter", ""), *names]) for _ in adapter_pickers]
+        return updates[0] if len(updates) == 1 else updates  # Gradio wants a bare value for one output
+
+    if tab is not None and adapter_pickers:
+        tab.select(refresh_adapters, None, adapter_pickers)

@@ -2,8 +2,10 @@
 
 A facilitator opens a room and gets a code; participants join with it. Each round is one question
 asked of several lanes; its answers are labelled A, B, C… in an order shuffled once per round, and
-the lanes' names stay hidden (from every view this module hands out) until the facilitator reveals
-them, which also closes the vote. A participant is whatever id the caller gives (a visitor's signed
+the lanes' names (and the models they ran on) stay hidden from every view this module hands out
+until the facilitator reveals them, which also closes the vote. A participant votes for one answer,
+or "tie" (all as good) or "all bad"; `round_votes` hands the revealed rounds' votes to the
+leaderboard (playground/workshop/leaderboard.py). A participant is whatever id the caller gives (a visitor's signed
 browser id, which survives a reload): each has one vote per round, and a second vote replaces the
 first. Where voting needs an account (a Hugging Face login), one account has one vote per round too,
 whichever browser casts it. The facilitator is an id as well, so a reload finds their room again.
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from playground.errors import UsageError
 from playground.limits import Limits, over_limit
 from playground.records import Answer
+from playground.workshop.leaderboard import ALL_BAD, SPECIAL_VOTES, TIE, Ballot
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed without mistakes
 CODE_LENGTH = 5
@@ -82,6 +85,7 @@ class Choice:
     lane: str | None = None
     answer: Answer | None = None
     votes: int | None = None
+    entrant: str | None = None  # the lane on its model, e.g. "finetuned · support-tone"
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,9 @@ class RoundView:
     choices: tuple[Choice, ...]
     revealed: bool
     votes_cast: int
-    my_vote: str | None = None
+    my_vote: str | None = None  # a label, TIE or ALL_BAD
+    ties: int | None = None  # after the reveal: "tie" votes
+    all_bad: int | None = None  # after the reveal: "all bad" votes
 
     @property
     def answering(self) -> bool:
@@ -126,6 +132,28 @@ class Tally:
     votes: int
     revealed: bool
     answer: Answer | None
+    entrant: str = ""
+
+
+@dataclass(frozen=True)
+class RoundVotes:
+    """One round's entrants by label and its vote counts (labels, TIE, ALL_BAD): the leaderboard's input."""
+
+    number: int
+    question: str
+    revealed: bool
+    entrants: dict[str, str]  # label -> entrant
+    counts: dict[str, int]
+
+    def ballots(self) -> list[Ballot]:
+        """One ballot per vote cast, over the round's entrants."""
+        entrants = tuple(self.entrants.values())
+        return [
+            Ballot(entrants, choice if choice in SPECIAL_VOTES else self.entrants[choice])
+            for choice, count in self.counts.items()
+            for _ in range(count)
+            if choice in SPECIAL_VOTES or choice in self.entrants
+        ]
 
 
 def labels_for(count: int) -> list[str]:
@@ -140,16 +168,24 @@ class _Round:
     question: str
     seed: int
     labels: dict[str, str]  # label -> lane
+    entrants: dict[str, str] = field(default_factory=dict)  # lane -> entrant (lane on its model)
     answers: dict[str, Answer] = field(default_factory=dict)  # lane -> latest answer
     votes: dict[str, str] = field(default_factory=dict)  # participant -> label
     accounts: dict[str, str] = field(default_factory=dict)  # account -> the participant whose vote it cast
     revealed: bool = False
 
     @classmethod
-    def start(cls, number: int, question: str, lanes: Sequence[str], seed: int) -> _Round:
+    def start(
+        cls, number: int, question: str, lanes: Sequence[str], seed: int, entrants: Mapping[str, str] | None = None
+    ) -> _Round:
         shuffled = list(dict.fromkeys(lanes))
         random.Random(seed).shuffle(shuffled)
-        return cls(number, question, seed, dict(zip(labels_for(len(shuffled)), shuffled, strict=True)))
+        labels = dict(zip(labels_for(len(shuffled)), shuffled, strict=True))
+        named = {lane: (entrants or {}).get(lane) or lane for lane in shuffled}
+        return cls(number, question, seed, labels, named)
+
+    def entrant(self, lane: str) -> str:
+        return self.entrants.get(lane) or lane
 
     def count(self, label: str) -> int:
         return sum(1 for chosen in self.votes.values() if chosen == label)
@@ -164,7 +200,8 @@ class _Round:
             if failed:  # an error message may name the lane or its adapter: shown only with the name
                 text = f"error: {answer.error}" if self.revealed and answer else "(no answer: this lane failed)"
             if self.revealed:
-                choices.append(Choice(label, text, done, failed, lane, answer, self.count(label)))
+                entrant = self.entrant(lane)
+                choices.append(Choice(label, text, done, failed, lane, answer, self.count(label), entrant))
             else:
                 choices.append(Choice(label, text, done, failed))
         return RoundView(
@@ -174,7 +211,14 @@ class _Round:
             self.revealed,
             len(self.votes),
             self.votes.get(participant) if participant is not None else None,
+            self.count(TIE) if self.revealed else None,
+            self.count(ALL_BAD) if self.revealed else None,
         )
+
+    def round_votes(self) -> RoundVotes:
+        counts = {choice: self.count(choice) for choice in [*self.labels, *SPECIAL_VOTES]}
+        entrants = {label: self.entrant(lane) for label, lane in self.labels.items()}
+        return RoundVotes(self.number, self.question, self.revealed, entrants, counts)
 
 
 @dataclass
@@ -241,14 +285,24 @@ class Rooms:
             room.participants.add(participant)
             return self._view(room, participant)
 
-    def start_round(self, code: str, question: str, lanes: Sequence[str], host: str | None = None) -> int:
-        """A new round asking `lanes`: their answers get fresh labels; earlier rounds are kept for the export."""
+    def start_round(
+        self,
+        code: str,
+        question: str,
+        lanes: Sequence[str],
+        host: str | None = None,
+        entrants: Mapping[str, str] | None = None,
+    ) -> int:
+        """A new round asking `lanes`: their answers get fresh labels; earlier rounds are kept for the export.
+
+        `entrants` names each lane on its model for the leaderboard (a lane's own name where missing).
+        """
         if not lanes:
             raise WorkshopError("a round needs at least one lane")
         with self._lock:
             room = self._hosted(code, host)
             number = len(room.rounds) + 1
-            room.rounds.append(_Round.start(number, question, lanes, self._rng.getrandbits(32)))
+            room.rounds.append(_Round.start(number, question, lanes, self._rng.getrandbits(32), entrants))
             return number
 
     def record_answers(self, code: str, number: int, answers: Mapping[str, Answer], host: str | None = None) -> None:
@@ -266,11 +320,12 @@ class Rooms:
         with self._lock:
             room = self._room(code, touch=True)
             round_ = self._round(room)
-            label = (label or "").strip().upper()
+            label = " ".join(str(label or "").split()).upper()[:20]  # any value may arrive: show a short one
             if round_.revealed:
                 raise VoteError("the lanes are revealed: voting on this round is closed")
-            if label not in round_.labels:
-                raise VoteError(f"choose one of {', '.join(round_.labels)} (not '{label}')")
+            if label not in round_.labels and label not in SPECIAL_VOTES:
+                allowed = ", ".join([*round_.labels, "tie", "all bad"])
+                raise VoteError(f"choose one of {allowed} (not '{label}')")
             if round_.view(None).answering:
                 raise VoteError("the lanes are still answering: vote when every answer is in")
             room.participants.add(participant)
@@ -313,10 +368,22 @@ class Rooms:
         with self._lock:
             room = self._hosted(code, host, touch=False)
             return [
-                Tally(r.number, r.question, label, lane, r.count(label), r.revealed, r.answers.get(lane))
+                Tally(
+                    r.number, r.question, label, lane, r.count(label), r.revealed, r.answers.get(lane), r.entrant(lane)
+                )
                 for r in room.rounds
                 for label, lane in r.labels.items()
             ]
+
+    def round_votes(self, code: str, host: str | None = None) -> list[RoundVotes]:
+        """Every round's entrants and vote counts, revealed or not (the leaderboard keeps the revealed ones)."""
+        with self._lock:
+            return [r.round_votes() for r in self._hosted(code, host, touch=False).rounds]
+
+    def revealed_votes(self, code: str) -> list[RoundVotes]:
+        """The revealed rounds' entrants and counts: what everyone in the room has seen (the participants' board)."""
+        with self._lock:
+            return [r.round_votes() for r in self._room(code).rounds if r.revealed]
 
     def _new_code(self) -> str:
         while True:

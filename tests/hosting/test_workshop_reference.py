@@ -25,7 +25,9 @@ def test_the_reveal_shows_the_reference_and_a_mark_per_lane(services, scenario_r
         build_workshop_tab(services, picker, tab, rooms=rooms)
 
     (code, *_), _ = _call(_handler(services, build, "open_new"), "alice", [""])
-    rounds, warned = _call(_handler(services, build, "run"), "alice", [code, "demo", "who runs  FINANCE?"])
+    run = _handler(services, build, "run")
+    models = [None] * (len(run.inputs) - 4)  # each lane's model picker: the default model
+    rounds, warned = _call(run, "alice", [code, "demo", "who runs  FINANCE?", ["prompting", "rag"], *models])
     assert not _quiet(warned)
     *_, finished, panel = rounds[-1]
     assert panel == ""  # nothing before the reveal: the room votes on the answers alone

@@ -49,7 +49,9 @@ class Page:
 @pytest.fixture
 def services(tmp_path: Path, scenario_root: Path) -> Services:
     settings = Settings(sample_data_dir=scenario_root, cache_dir=tmp_path / "cache", workspace_idle_s=60)
-    return Services(settings=settings, gateway=FakeGateway(), scenarios=ScenarioCatalog(scenario_root))
+    services = Services(settings=settings, gateway=FakeGateway(), scenarios=ScenarioCatalog(scenario_root))
+    services.model_choices = lambda: ["fake/m"]  # the fake gateway lists no models
+    return services
 
 
 @pytest.fixture
@@ -105,7 +107,7 @@ def test_a_facilitator_who_reloads_is_back_in_the_room_and_a_stranger_cannot_run
     reloaded = Page(app, "host-2")
     reloaded.arrive(token)
     landing = reloaded("land", reloaded.url)
-    facilitator = landing[-6:]  # room state, code box, link, status, answers, timer
+    facilitator = landing[-8:]  # room state, code box, link, status, answers, timer, QR code, leaderboard
     assert facilitator[:3] == [code, code, f"http://127.0.0.1:7860/?room={code}"]
     assert "joined" in facilitator[3]
     rooms.start_round(code, "Why?", LANES, host=session_id(services, reloaded.request))  # still the host
@@ -143,6 +145,26 @@ def test_a_participant_who_reloads_sees_their_vote_and_cannot_vote_twice(app, se
     assert view.current.votes_cast == 1 and view.participants == 1
     rooms.reveal(code, host=session_id(services, host.request))
     assert {c.label: c.votes for c in rooms.view(code).current.choices} == {"A": 0, "B": 1}
+
+
+def test_a_tie_vote_and_the_leaderboard_survive_a_reload(app, services, rooms) -> None:
+    host = Page(app, "board-host")
+    token = host.arrive(None)
+    code = host("open_new", host.url)[0]
+    _round_ready(rooms, code, session_id(services, host.request))
+    for name, label in (("v1", "A"), ("v2", "A"), ("v3", "TIE")):
+        voter = Page(app, name)
+        voter.arrive(None)
+        voter("enter", code)
+        status, _ = voter("cast", code, label, None)
+        assert ("you voted **tie**" if label == "TIE" else f"you voted **{label}**") in status
+    rooms.reveal(code, host=session_id(services, host.request))
+
+    reloaded = Page(app, "board-host-2")
+    reloaded.arrive(token)
+    board = reloaded("land", reloaded.url)[-1]  # the facilitator's leaderboard, rebuilt from the room
+    assert list(board["rank"]) == [1, 2] and list(board["votes for"]) == [2, 0] and list(board["ties"]) == [1, 1]
+    assert board["rating"].iloc[0] > board["rating"].iloc[1]
 
 
 def test_a_click_that_reached_the_server_before_its_page_load_works_in_the_visitors_workspace(app, services) -> None:

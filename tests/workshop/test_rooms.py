@@ -270,3 +270,52 @@ def test_only_the_facilitators_session_runs_rounds_reveals_and_exports() -> None
     with pytest.raises(NotHostError):
         rooms.tallies(code, host="mallory")  # a participant cannot read the lanes behind the labels
     assert all(t.lane for t in rooms.tallies(code, host="facilitator"))
+
+
+def test_tie_and_all_bad_are_votes_counted_apart_from_the_answers(rooms: Rooms) -> None:
+    code = rooms.open()
+    _round(rooms, code)
+    rooms.vote(code, "p1", "A")
+    rooms.vote(code, "p2", "tie")
+    assert rooms.vote(code, "p3", "all  bad").my_vote == "ALL BAD"
+    with pytest.raises(VoteError, match=r"A, B, C, tie, all bad \(not '<SCRIPT><SCRIPT><SCR'\)"):
+        rooms.vote(code, "p4", "<script>" * 50)  # refused, and echoed short
+    hidden = rooms.view(code).current
+    assert hidden is not None and hidden.ties is None and hidden.all_bad is None  # counts wait for the reveal
+    assert hidden.votes_cast == 3
+    revealed = rooms.reveal(code)
+    assert (revealed.ties, revealed.all_bad) == (1, 1)
+    assert sum(c.votes or 0 for c in revealed.choices) == 1
+
+
+def test_each_lanes_model_is_hidden_until_the_reveal_and_feeds_the_ballots(rooms: Rooms) -> None:
+    code = rooms.open()
+    entrants = {"prompting": "prompting · local/m", "finetuned": "finetuned · support-tone"}
+    number = rooms.start_round(code, "Why?", ["prompting", "finetuned"], entrants=entrants)
+    rooms.record_answers(code, number, {lane: _done(lane) for lane in entrants})
+    assert all(c.entrant is None and c.lane is None for c in rooms.view(code).current.choices)  # type: ignore[union-attr]
+    label_of = {}
+    rooms.vote(code, "p1", "A")
+    rooms.vote(code, "p2", "TIE")
+    rooms.vote(code, "p3", "ALL BAD")
+    for choice in rooms.reveal(code).choices:
+        assert choice.entrant == entrants[choice.lane or ""]
+        label_of[choice.label] = choice.entrant
+    (votes,) = rooms.round_votes(code)
+    assert votes.revealed and votes.entrants == label_of
+    ballots = votes.ballots()
+    assert sorted(b.choice for b in ballots) == sorted([label_of["A"], "TIE", "ALL BAD"])
+    assert all(set(b.entrants) == set(entrants.values()) for b in ballots)
+    assert {t.entrant for t in rooms.tallies(code)} == set(entrants.values())
+
+
+def test_everyone_sees_the_votes_of_revealed_rounds_only(rooms: Rooms) -> None:
+    code = rooms.open(host="host")
+    for number in (1, 2):
+        rooms.start_round(code, "Why?", LANES, host="host")
+        rooms.record_answers(code, number, {lane: _done(lane) for lane in LANES}, host="host")
+        rooms.vote(code, "p1", "B")
+        assert rooms.revealed_votes(code) == []  # nothing before a reveal (round 1 is never revealed)
+    rooms.reveal(code, host="host")
+    (shown,) = rooms.revealed_votes(code)  # asked by anyone: no host needed
+    assert shown.number == 2 and shown.counts["B"] == 1
