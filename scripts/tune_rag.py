@@ -3,8 +3,9 @@
 A coordinate search, one setting at a time, in a fixed order decided before any run: k, passage
 order, then the instruction before the passages (the shipped one, or the shipped one asking to quote
 the figure). The chunk size stays at the shipped 800 characters (see SEARCH). Each candidate is
-scored on the dev items only, with the scenario's primary metric; a candidate replaces the current choice only when its dev mean is higher
-by more than `--min-gain` (ties keep the earlier, cheaper or shipped value). Then the shipped
+scored on the dev items only, with the scenario's primary metric; a candidate replaces the current
+choice only when its dev mean is higher by more than `--min-gain` (ties keep the earlier, cheaper or
+shipped value). Then the shipped
 defaults and the chosen ones both answer the test items, and the chosen ones run the freshness set.
 
 Every answer is generated anew (`--no-cache`): a chunk size changes the prompt, not the cache key.
