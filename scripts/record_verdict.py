@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repo's playground package
 from playground.brief.verdicts import LEVERS, VERDICTS_FILE, Verdict
 from playground.evaluation.scoring import METRICS
 
@@ -30,7 +32,13 @@ def verdict_from_run(run: dict[str, Any], lecture_expects: str, split: str, comm
 
     def score(lane: dict[str, Any]) -> dict[str, Any]:
         entry = lane["metrics"][metric]
-        return {"lane": lane["lane"], "value": entry["value"], "ci95": entry["ci95"], "model": lane["model"]}
+        return {
+            "lane": lane["lane"],
+            "value": entry["value"],
+            "ci95": entry["ci95"],
+            "model": lane["model"],
+            "errors": lane.get("errors", 0),  # answers that failed (scored as wrong)
+        }
 
     scored = [score(lane) for lane in run["lanes"] if metric in lane["metrics"]]
     best = max if higher else min
@@ -46,7 +54,10 @@ def verdict_from_run(run: dict[str, Any], lecture_expects: str, split: str, comm
     interval = comparison["ci95"]
     if interval is not None:
         interval = sorted([sign * interval[0], sign * interval[1]])
-    models = sorted({winner["model"], runner["model"]})
+    pair = [winner["model"], runner["model"]]
+    bases = sorted({m.split("::")[0].removeprefix("local/") for m in pair})
+    adapters = sorted({m.split("::")[1] for m in pair if "::" in m})
+    models = [", ".join(bases) + "".join(f" + adapter {a}" for a in adapters)]
     return {
         "scenario": run["scenario"],
         "metric": metric,
@@ -61,7 +72,7 @@ def verdict_from_run(run: dict[str, Any], lecture_expects: str, split: str, comm
         if sign > 0
         else [comparison["losses"], comparison["wins"], comparison["ties"]],
         "lecture_expects": lecture_expects,
-        "models": " vs ".join(models) if len(models) > 1 else models[0],
+        "models": models[0],
         "hardware": hardware,
         "measured_on": datetime.now(UTC).strftime("%Y-%m-%d"),
         "command": command,
