@@ -57,6 +57,7 @@ class Verdict:
     measured_on: str
     command: str
     baseline: LaneScore | None = None  # the best estimate without a language model, where one applies
+    paired: tuple[int, int, int] | None = None  # the winner's wins, losses and ties against the runner-up
 
     @property
     def clear(self) -> bool:
@@ -100,6 +101,7 @@ class Verdict:
             measured_on=str(data["measured_on"]),
             command=str(data["command"]),
             baseline=score(data.get("baseline")),
+            paired=tuple(data["wins_losses_ties"]) if data.get("wins_losses_ties") else None,
         )
 
 
@@ -122,6 +124,8 @@ def verdicts_markdown(verdicts: list[Verdict]) -> str:
     for v in verdicts:
         interval = f" [{v.difference_ci95[0]:+.3f}, {v.difference_ci95[1]:+.3f}]" if v.difference_ci95 else ""
         direction = "" if v.higher_is_better else " (lower is better)"
+        if v.paired:
+            interval += f", n = {sum(v.paired)} ({v.paired[0]} better, {v.paired[1]} worse)"
         lines.append(
             f"| {v.scenario} | {v.metric}{direction}, {v.questions} {v.split} | **{v.lever}**: {v.winner.text()} | "
             f"{v.runner_up.text()} | {v.difference:+.3f}{interval} | {v.against_lecture()} | "
