@@ -76,8 +76,25 @@ def verdict_from_run(run: dict[str, Any], lecture_expects: str, split: str, comm
         "hardware": hardware,
         "measured_on": datetime.now(UTC).strftime("%Y-%m-%d"),
         "command": command,
-        "baseline": best(baselines, key=lambda s: s["value"]) if baselines else None,
+        "baseline": _with_comparison(best(baselines, key=lambda s: s["value"]), winner, run, metric)
+        if baselines
+        else None,
         "python": platform.python_version(),
+    }
+
+
+def _with_comparison(baseline: dict, winner: dict, run: dict[str, Any], metric: str) -> dict:
+    """The best baseline, with its paired difference against the winning lever (positive: the baseline is better)."""
+    pair = {baseline["lane"], winner["lane"]}
+    comparison = next((c for c in run["comparisons"] if {c["a"], c["b"]} == pair and c["metric"] == metric), None)
+    if comparison is None:
+        return baseline
+    higher = next(m.higher_is_better for m in METRICS if m.key == metric)
+    sign = (1.0 if comparison["a"] == baseline["lane"] else -1.0) * (1.0 if higher else -1.0)
+    interval = sorted(sign * x for x in comparison["ci95"]) if comparison["ci95"] else None
+    return baseline | {
+        "better_than_winner_by": round(sign * comparison["mean_difference"], 4),
+        "ci95_of_that": [round(x, 4) for x in interval] if interval else None,
     }
 
 

@@ -58,6 +58,7 @@ class Verdict:
     command: str
     baseline: LaneScore | None = None  # the best estimate without a language model, where one applies
     paired: tuple[int, int, int] | None = None  # the winner's wins, losses and ties against the runner-up
+    baseline_margin: tuple[float, float] | None = None  # how much better the baseline is: its paired 95% CI
 
     @property
     def clear(self) -> bool:
@@ -71,10 +72,14 @@ class Verdict:
     def against_lecture(self) -> str:
         """How the measurement stands against the lecture, in a few words."""
         if not self.clear:
-            return f"no clear winner (the lecture expects {self.lecture_expects})"
-        if self.lever == self.lecture_expects:
-            return "as the lecture expects"
-        return f"against the lecture, which expects {self.lecture_expects}"
+            verdict = f"no clear winner (the lecture expects {self.lecture_expects})"
+        elif self.lever == self.lecture_expects:
+            verdict = "as the lecture expects"
+        else:
+            verdict = f"against the lecture, which expects {self.lecture_expects}"
+        if self.baseline is not None and self.baseline_margin and self.baseline_margin[0] > 0:
+            verdict += "; but the no-LLM baseline beats it, against the lecture"
+        return verdict
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Verdict:
@@ -102,6 +107,7 @@ class Verdict:
             command=str(data["command"]),
             baseline=score(data.get("baseline")),
             paired=tuple(data["wins_losses_ties"]) if data.get("wins_losses_ties") else None,
+            baseline_margin=tuple((data.get("baseline") or {}).get("ci95_of_that") or ()) or None,
         )
 
 
@@ -129,6 +135,16 @@ def verdicts_markdown(verdicts: list[Verdict]) -> str:
         lines.append(
             f"| {v.scenario} | {v.metric}{direction}, {v.questions} {v.split} | **{v.lever}**: {v.winner.text()} | "
             f"{v.runner_up.text()} | {v.difference:+.3f}{interval} | {v.against_lecture()} | "
-            f"{v.baseline.text() if v.baseline else 'n/a'} | {v.models} · {v.hardware}, {v.measured_on} |"
+            f"{_baseline_text(v)} | {v.models} · {v.hardware}, {v.measured_on} |"
         )
     return "\n".join(lines)
+
+
+def _baseline_text(verdict: Verdict) -> str:
+    if verdict.baseline is None:
+        return "n/a"
+    text = verdict.baseline.text()
+    if verdict.baseline_margin:
+        low, high = verdict.baseline_margin
+        text += f"; against the winner [{low:+.3f}, {high:+.3f}]"
+    return text

@@ -46,6 +46,18 @@ def test_the_winner_is_the_best_lever_and_the_interval_is_turned_to_favour_it() 
     assert "**RAG**: rag 0.300" in table and "+0.050 [+0.010, +0.090]" in table and "baseline 0.550" in table
 
 
+def test_a_baseline_that_clearly_beats_the_winning_lever_is_said_to_go_against_the_lecture() -> None:
+    lever = {"a": "finetuned", "b": "rag", "metric": "hit_rate", "wins": 22, "losses": 10, "ties": 218}
+    lever |= {"mean_difference": -0.05, "ci95": [-0.09, -0.01]}
+    baseline = {"a": "rag", "b": "baseline", "metric": "hit_rate", "wins": 5, "losses": 70, "ties": 175}
+    baseline |= {"mean_difference": -0.25, "ci95": [-0.31, -0.19]}
+    row = record_verdict.verdict_from_run(_run([lever, baseline]), "RAG", "all", "eval", "a CPU")
+    assert row["baseline"]["better_than_winner_by"] == 0.25 and row["baseline"]["ci95_of_that"] == [0.19, 0.31]
+    verdict = Verdict.from_json(row)
+    assert verdict.against_lecture() == "as the lecture expects; but the no-LLM baseline beats it, against the lecture"
+    assert "against the winner [+0.190, +0.310]" in verdicts_markdown([verdict])
+
+
 def test_an_interval_that_holds_zero_is_no_clear_winner() -> None:
     comparison = {"a": "rag", "b": "finetuned", "metric": "hit_rate", "wins": 12, "losses": 10, "ties": 228}
     comparison |= {"mean_difference": 0.01, "ci95": [-0.02, 0.04]}
