@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from playground.config import Settings
 from playground.lanes import default_lanes
 from playground.scenarios import ScenarioCatalog
+from tests.browser.conftest import SMALL_LIMITS, identified, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -56,12 +57,13 @@ CONTRAST = """
 """
 
 
-def _span(page, top: str, bottom: str) -> dict[str, float]:
-    """The page area from the top of one element to the bottom of another, full width."""
-    first, last = (page.locator(selector).first.bounding_box() for selector in (top, bottom))
+def _span(page, top: str, bottoms: list[str]) -> dict[str, float]:
+    """The page area from the top of one element to the lowest bottom of the others, full width."""
+    first = page.locator(top).first.bounding_box()
+    lowest = max(box["y"] + box["height"] for box in (page.locator(s).first.bounding_box() for s in bottoms))
     scroll = page.evaluate("window.scrollY")
     y = first["y"] + scroll - 8
-    return {"x": 0, "y": y, "width": page.viewport_size["width"], "height": last["y"] + scroll + last["height"] + 8 - y}
+    return {"x": 0, "y": y, "width": page.viewport_size["width"], "height": lowest + scroll + 8 - y}
 
 
 def _open_tab(page, tab: str) -> None:
@@ -72,32 +74,49 @@ def _open_tab(page, tab: str) -> None:
 
 def test_every_tab_is_labelled_and_gets_a_current_screenshot(page) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    # The hero picture: a question of the evaluation set, so the page shows the reference answer and
-    # a right/partly/wrong mark under every lane, whatever the lanes answer.
-    question = ScenarioCatalog(Settings().sample_data_dir).get().example_questions[0]
-    page.locator("#compare-question textarea").fill(question)
+    page.locator("#compare-question textarea").fill("How many days of annual leave do employees get?")
     page.locator("#compare-question textarea").press("Enter")
-    page.locator("#compare-reference .reference-answer").wait_for()
-    for lane in default_lanes():
-        page.locator(f"#{lane}-score .lane-score[data-verdict]").wait_for()  # only once the lane is done
+    page.locator("#rag-metrics [data-metric='latency'] .metric-value").filter(has_text=" s").wait_for()
     problems = {}
     for tab in TABS:
         _open_tab(page, tab)
-        if tab == "Compare":  # the lanes' answers down to the reference answer, not the form above them
-            page.screenshot(
-                path=str(SHOTS / "compare.png"),
-                full_page=True,
-                clip=_span(page, "#compare-lanes", "#compare-reference"),
-            )
-        else:
-            page.screenshot(path=str(SHOTS / f"{tab.lower()}.png"))
+        if tab == "Compare":  # the lanes and their answers, not only the form above them (the hero is below)
+            page.evaluate("document.querySelector('#compare-lanes').scrollIntoView()")
+        page.screenshot(
+            path=str(SHOTS / f"{tab.lower()}-tab.png" if tab == "Compare" else SHOTS / f"{tab.lower()}.png")
+        )
         page.evaluate("window.scrollTo(0, 0)")
         unlabelled = page.locator(".tabitem:visible, #component-0").first.evaluate(UNLABELLED)
         if unlabelled:
             problems[tab] = unlabelled
     assert not problems, f"controls without a label: {problems}"
     for tab in TABS:
-        assert (SHOTS / f"{tab.lower()}.png").stat().st_size > 10_000
+        assert (
+            SHOTS / (f"{tab.lower()}-tab.png" if tab == "Compare" else f"{tab.lower()}.png")
+        ).stat().st_size > 10_000
+
+
+def test_the_hero_screenshot_shows_a_reference_answer_and_a_mark_under_every_lane(browser, tmp_path) -> None:
+    """The README's first picture: a real run of an evaluation-set question, long enough answers to read."""
+    with running_app(tmp_path / "app.log", SMALL_LIMITS | {"PLAYGROUND_MAX_TOKENS": "64"}) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(240_000)
+        page.goto(url)
+        identified(page)
+        question = ScenarioCatalog(Settings().sample_data_dir).get().example_questions[0]
+        page.locator("#compare-question textarea").fill(question)
+        page.locator("#compare-question textarea").press("Enter")
+        page.locator("#compare-reference .reference-answer").wait_for()
+        for lane in default_lanes():
+            page.locator(f"#{lane}-score .lane-score[data-verdict]").wait_for()  # only once the lane is done
+        for open_settings in page.locator(".lane-column button.label-wrap.open").all():
+            open_settings.click()  # folded, as a visitor first sees them: the answers come into view
+        page.wait_for_function("() => !document.querySelector('.lane-column button.label-wrap.open')")
+        bottoms = [f"#{lane}-metrics" for lane in default_lanes()]
+        page.screenshot(path=str(SHOTS / "compare.png"), full_page=True, clip=_span(page, "#compare-question", bottoms))
+        context.close()
+    assert (SHOTS / "compare.png").stat().st_size > 10_000
 
 
 def test_the_keyboard_reaches_the_question_and_the_ask_button(page) -> None:
