@@ -28,8 +28,8 @@ def test_rag_puts_numbered_passages_with_sources_in_the_prompt(with_kb) -> None:
 
 def test_best_last_puts_the_best_passage_next_to_the_question_keeping_rank_numbers(with_kb) -> None:
     scenario, context = with_kb
-    first = final_answer("rag", "What is the meal per diem?", scenario, context, k=2)
-    last = final_answer("rag", "What is the meal per diem?", scenario, context, k=2, passage_order="best_last")
+    first = final_answer("rag", "What is the meal per diem?", scenario, context, k=2, passage_order="best_first")
+    last = final_answer("rag", "What is the meal per diem?", scenario, context, k=2)  # the default, chosen on dev
     assert [p.source for p in last.passages] == [p.source for p in first.passages]  # the ranking itself is kept
     best = "[1] (travel.md / Travel policy > Per diem)"
     user_first, user_last = first.messages[-1]["content"], last.messages[-1]["content"]

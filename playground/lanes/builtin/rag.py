@@ -30,7 +30,7 @@ PASSAGE_ORDERS = ("best_first", "best_last")  # best_last: the best passage sits
 class RagOptions(LaneOptions):
     k: int = 5  # passages retrieved
     search_mode: str = "hybrid"  # vector, fts or hybrid
-    passage_order: str = "best_first"
+    passage_order: str = "best_last"  # chosen on the dev split (scripts/tune_rag.py, bench/rag_tuning.json)
     rag_instruction: str | None = None  # None: prompts/rag_instruction.txt
 
 
@@ -85,7 +85,7 @@ def retrieve(recorder: Recorder, query: str, scenario: Scenario, options: LaneOp
         "embed_s": answer.timings.get("embed_s", 0.0) + result.embed_seconds,
         "retrieval_s": answer.timings.get("retrieval_s", 0.0) + result.search_seconds,
     }
-    text = format_passages(result.passages, getattr(options, "passage_order", "best_first") == "best_last")
+    text = format_passages(result.passages, getattr(options, "passage_order", "best_last") == "best_last")
     seconds = result.embed_seconds + result.search_seconds
     answer.add_step(Step("tool", "search_knowledge", {"query": query, "k": k}, text, latency_s=seconds))
     return text
