@@ -47,7 +47,7 @@ class Config:
         return f"k={self.k} chunk={self.chunk_size} order={self.passage_order} instruction={self.instruction}"
 
 
-SHIPPED = Config()
+SHIPPED = Config()  # the defaults the search started from (RAG now ships what it chose: best_last)
 # Cut, before any result was seen, from k (2, 3, 5, 8), chunk (400, 800, 1200) and three instructions
 # to what two busy CPU cores could run in a session: a chunk size re-embeds the knowledge base.
 SEARCH: tuple[tuple[str, tuple[object, ...]], ...] = (
