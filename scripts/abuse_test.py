@@ -490,6 +490,17 @@ def _train(**values: Any) -> AttackFn:
     return lambda ctx: ctx.train(**values)
 
 
+def _trained(*labels_and_values: Any) -> AttackFn:
+    """A training run with settings named by their field's label, then value (their param_N moves as the tab grows)."""
+    pairs = list(zip(labels_and_values[::2], labels_and_values[1::2], strict=True))
+
+    def attack(ctx: Context) -> Outcome:
+        values = {ctx.attacker.parameters_labelled("/start_job", label)[0]: value for label, value in pairs}
+        return ctx.train(**values)
+
+    return attack
+
+
 def _ask_model(model: str) -> AttackFn:
     return lambda ctx: ctx.ask(model.replace("{canary}", str(ctx.canary)))
 
@@ -558,11 +569,16 @@ ATTACKS: list[Attack] = [
     ),
     Attack("train: examples past limit", "PLAYGROUND_MAX_TRAIN_EXAMPLES", _train_rows),
     Attack("knowledge: save_text oversize", "PLAYGROUND_MAX_UPLOAD_MB", _save_text_oversize),
-    Attack("train: steps past preset", "PLAYGROUND_MAX_TRAIN_STEPS", _train(param_5=1_000_000), short=True),
-    Attack("train: epochs past preset", "PLAYGROUND_MAX_TRAIN_EPOCHS", _train(param_5=0, param_6=100)),
-    Attack("train: rank past preset", "PLAYGROUND_MAX_TRAIN_RANK", _train(param_7=512)),
-    Attack("train: batch past preset", "PLAYGROUND_MAX_TRAIN_BATCH", _train(param_10=4_096)),
-    Attack("train: seq length past preset", "PLAYGROUND_MAX_TRAIN_SEQ_LENGTH", _train(param_11=131_072)),
+    Attack(
+        "train: steps past preset",
+        "PLAYGROUND_MAX_TRAIN_STEPS",
+        _trained("Max steps", 1_000_000),
+        short=True,
+    ),
+    Attack("train: epochs past preset", "PLAYGROUND_MAX_TRAIN_EPOCHS", _trained("Max steps", 0, "Epochs", 100)),
+    Attack("train: rank past preset", "PLAYGROUND_MAX_TRAIN_RANK", _trained("LoRA rank", 512)),
+    Attack("train: batch past preset", "PLAYGROUND_MAX_TRAIN_BATCH", _trained("Batch size", 4_096)),
+    Attack("train: seq length past preset", "PLAYGROUND_MAX_TRAIN_SEQ_LENGTH", _trained("Max sequence", 131_072)),
     Attack(
         "brief: too many questions",
         "PLAYGROUND_MAX_BRIEF_QUESTIONS",
