@@ -61,6 +61,26 @@ def identified(page) -> None:
     page.locator("body[data-visitor='ready']").wait_for(state="attached")
 
 
+def open_identified(browser, url: str, width: int = 1400, height: int = 1000) -> tuple[object, object]:
+    """A new browser context on `url`, its page waiting up to 240 s per step, once the page is identified."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(240_000)
+    page.goto(url)
+    identified(page)
+    return context, page
+
+
+def open_room(host) -> tuple[str, str]:
+    """Open a workshop room on the facilitator's page: its five-character code and the join link shown."""
+    host.get_by_role("tab", name="Workshop").click()
+    host.locator("#workshop-open").click()
+    code_box = host.locator("#workshop-code input, #workshop-code textarea").first
+    host.wait_for_function("el => el.value.length === 5", arg=code_box.element_handle(), timeout=30_000)
+    link = host.locator("#workshop-link input, #workshop-link textarea").first.input_value()
+    return code_box.input_value(), link
+
+
 def kb_documents(page) -> int:
     """The document count #kb-stats shows once no refresh is pending (never Gradio's "processing" overlay)."""
     page.locator("#kb-stats .pending").wait_for(state="detached")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from playground.config import Settings
-from tests.browser.conftest import identified, kb_documents
+from tests.browser.conftest import identified, kb_documents, open_identified
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +28,7 @@ def app(app_url: str) -> tuple[str, Path]:
 
 
 def _open(browser, url: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(240_000)
-    page.goto(url)
-    identified(page)
-    return context, page
+    return open_identified(browser, url)
 
 
 def _reload(page) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from playground.config import Settings
 from playground.lanes import default_lanes
 from playground.scenarios import ScenarioCatalog
-from tests.browser.conftest import SMALL_LIMITS, identified, running_app
+from tests.browser.conftest import SMALL_LIMITS, open_identified, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -99,11 +99,7 @@ def test_every_tab_is_labelled_and_gets_a_current_screenshot(page) -> None:
 def test_the_hero_screenshot_shows_a_reference_answer_and_a_mark_under_every_lane(browser, tmp_path) -> None:
     """The README's first picture: a real run of an evaluation-set question, long enough answers to read."""
     with running_app(tmp_path / "app.log", SMALL_LIMITS | {"PLAYGROUND_MAX_TOKENS": "64"}) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(240_000)
-        page.goto(url)
-        identified(page)
+        context, page = open_identified(browser, url)
         question = ScenarioCatalog(Settings().sample_data_dir).get().example_questions[0]
         page.locator("#compare-question textarea").fill(question)
         page.locator("#compare-question textarea").press("Enter")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from playground.lanes import default_lanes, get_lane
+from tests.browser.conftest import open_room
 
 pytestmark = pytest.mark.browser
 
@@ -52,12 +53,7 @@ def test_a_room_votes_on_anonymous_answers_then_sees_the_lanes(browser, app_url:
     try:
         context, host = _open(browser, app_url)
         contexts.append(context)
-        host.get_by_role("tab", name="Workshop").click()
-        host.locator("#workshop-open").click()
-        code_box = host.locator("#workshop-code input, #workshop-code textarea").first
-        host.wait_for_function("el => el.value.length === 5", arg=code_box.element_handle(), timeout=30_000)
-        code = code_box.input_value()
-        link = host.locator("#workshop-link input, #workshop-link textarea").first.input_value()
+        code, link = open_room(host)
         assert link == f"{app_url.rstrip('/')}/?room={code}"
 
         participants = []

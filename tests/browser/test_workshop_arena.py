@@ -24,7 +24,7 @@ from playground.config import Settings
 from playground.evaluation.reference import find_reference
 from playground.scenarios import ScenarioCatalog
 from playground.workshop.join_link import lan_address
-from tests.browser.conftest import SMALL_LIMITS, identified, running_app
+from tests.browser.conftest import SMALL_LIMITS, open_identified, open_room, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -42,12 +42,7 @@ def lan_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _open(browser, url: str) -> tuple[object, object]:
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(240_000)
-    page.goto(url)
-    identified(page)
-    return context, page
+    return open_identified(browser, url, width=1000, height=900)
 
 
 def _pick(page, elem_id: str, option: str) -> None:
@@ -111,12 +106,7 @@ def test_a_facilitator_runs_two_rounds_of_chosen_lanes_and_the_board_ranks_them(
     try:
         context, host = _open(browser, lan_app)
         contexts.append(context)
-        host.get_by_role("tab", name="Workshop").click()
-        host.locator("#workshop-open").click()
-        code_box = host.locator("#workshop-code input, #workshop-code textarea").first
-        host.wait_for_function("el => el.value.length === 5", arg=code_box.element_handle(), timeout=30_000)
-        code = code_box.input_value()
-        link = host.locator("#workshop-link input, #workshop-link textarea").first.input_value()
+        code, link = open_room(host)
         assert link.endswith(f"/?room={code}")
         qr = host.locator("#workshop-qr .workshop-join-qr")
         assert qr.locator("svg").count() == 1

@@ -165,28 +165,34 @@ def test_the_validation_event_carries_the_point_and_the_metric() -> None:
     }
 
 
-def test_the_saved_weights_are_those_of_the_best_validation_point() -> None:
-    """Training past the best point puts its weights back (the epoch count is chosen on held-out data)."""
+class _State:
+    def __init__(self, epoch: float, step: int) -> None:
+        self.epoch, self.global_step = epoch, step
+
+
+def _two_points(first_loss: float, second_loss: float, events: list[dict]):
+    """A validator that recorded two points, the weights all 1.0 at the first and all 2.0 at the second."""
     import torch
 
     from playground.training.trainer import _Validator
 
     model = torch.nn.Linear(2, 1, bias=False)
-    events: list[dict] = []
     validator = object.__new__(_Validator)  # the scoring parts (tokenizer, prompts) are not needed here
     validator.metric, validator.prompts, validator.examples, validator.report = None, [], 4, events.append
     validator.curve, validator.best_weights, validator.restored = [], None, None
+    for value, (epoch, step, loss) in zip((1.0, 2.0), ((1.0, 2, first_loss), (2.0, 4, second_loss)), strict=True):
+        with torch.no_grad():
+            model.weight.fill_(value)
+        validator.record(model, _State(epoch, step), {"eval_loss": loss})
+    return model, validator
 
-    class State:
-        def __init__(self, epoch: float, step: int) -> None:
-            self.epoch, self.global_step = epoch, step
 
-    with torch.no_grad():
-        model.weight.fill_(1.0)
-    validator.record(model, State(1.0, 2), {"eval_loss": 0.5})  # the best
-    with torch.no_grad():
-        model.weight.fill_(2.0)
-    validator.record(model, State(2.0, 4), {"eval_loss": 0.9})  # worse: overfitting
+def test_the_saved_weights_are_those_of_the_best_validation_point() -> None:
+    """Training past the best point puts its weights back (the epoch count is chosen on held-out data)."""
+    import torch
+
+    events: list[dict] = []
+    model, validator = _two_points(0.5, 0.9, events)  # the second is worse: overfitting
     validator.restore_best(model)
     assert torch.equal(model.weight, torch.ones(1, 2))
     assert validator.restored is validator.curve[0] and events[-1] == {"event": "restored", "epoch": 1.0, "step": 2}
@@ -195,22 +201,6 @@ def test_the_saved_weights_are_those_of_the_best_validation_point() -> None:
 def test_the_last_weights_stay_when_the_last_point_is_the_best() -> None:
     import torch
 
-    from playground.training.trainer import _Validator
-
-    model = torch.nn.Linear(2, 1, bias=False)
-    validator = object.__new__(_Validator)
-    validator.metric, validator.prompts, validator.examples, validator.report = None, [], 4, lambda event: None
-    validator.curve, validator.best_weights, validator.restored = [], None, None
-
-    class State:
-        def __init__(self, epoch: float, step: int) -> None:
-            self.epoch, self.global_step = epoch, step
-
-    with torch.no_grad():
-        model.weight.fill_(1.0)
-    validator.record(model, State(1.0, 2), {"eval_loss": 0.9})
-    with torch.no_grad():
-        model.weight.fill_(2.0)
-    validator.record(model, State(2.0, 4), {"eval_loss": 0.5})
+    model, validator = _two_points(0.9, 0.5, [])
     validator.restore_best(model)
     assert torch.equal(model.weight, torch.full((1, 2), 2.0)) and validator.restored is None
